@@ -1,0 +1,106 @@
+"""Helpers of bench/resource_aware.py: a CPU hog, pinned workers, one timed crawl."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench._farm import Farm, RedisProcess
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+class Hog:
+    """``python -c "while True: pass"`` pinned to one CPU, for the whole benchmark."""
+
+    def __init__(self, cpu: int) -> None:
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", str(cpu), sys.executable, "-c", "while True: pass"]
+        )
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
+
+
+@dataclass
+class Run:
+    span: float  # s from the first fetch to the last page fetched
+    wall: float  # s from starting the workers to the last one exiting
+    pages: dict[str, int] = field(default_factory=dict)  # responses per worker
+    throttled: dict[str, float] = field(default_factory=dict)  # s throttled per worker
+    last_parsed: dict[str, float] = field(default_factory=dict)  # unix time per worker
+    ok: bool = True
+
+
+def _stat(log: str, name: str) -> float:
+    m = re.search(rf"'{re.escape(name)}': ([0-9.]+)", log)
+    return float(m.group(1)) if m else 0.0
+
+
+def crawl(
+    farm: Farm,
+    workdir: Path,
+    workers: dict[str, int],
+    settings: dict[str, str],
+    passes: int,
+    timeout: float = 300,
+) -> Run:
+    """Crawl *farm* with one worker per ``{node: cpu}``, all started at once."""
+    with RedisProcess(workdir / "redis") as server:
+        farm.reset_log()
+        procs: dict[str, tuple[subprocess.Popen, Path]] = {}
+        path = [os.environ.get("PYTHONPATH", ""), str(PROJECT)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, path))}
+        started = time.monotonic()
+        for node, cpu in workers.items():
+            cmd = ["taskset", "-c", str(cpu), sys.executable, "-m", "scrapy", "crawl"]
+            cmd += ["loadfarm", "-a", f"start_url={farm.url(0)}", "-a", f"parse_passes={passes}"]
+            base = {
+                "SPIDER_MODULES": "tests.middlewares.spiders",
+                "REDIS_URL": server.url,
+                "RESOURCES_NODE_ID": node,
+                "SCHEDULER_IDLE_BEFORE_CLOSE": "1",
+                "FRONTIER_IDLE_POLL_INTERVAL": "0.5",
+                "LOG_LEVEL": "INFO",
+                **settings,
+            }
+            for k, v in base.items():
+                cmd += ["-s", f"{k}={v}"]
+            log = workdir / f"{node}.log"
+            with log.open("wb") as out:
+                procs[node] = (
+                    subprocess.Popen(cmd, cwd=PROJECT, stdout=out, stderr=out, env=env),
+                    log,
+                )
+        first = done = None
+        while any(p.poll() is None for p, _ in procs.values()):
+            now = time.monotonic()
+            total = farm.fetched_total()
+            if first is None and total:
+                first = now
+            if done is None and total >= farm.pages:
+                done = now
+            if now - started > timeout:
+                for p, _ in procs.values():
+                    p.kill()
+            time.sleep(0.01)
+        wall = time.monotonic() - started
+    run = Run(span=(done or time.monotonic()) - (first or started), wall=wall)
+    for node, (p, log) in procs.items():
+        text = log.read_text(errors="replace")
+        run.ok &= p.returncode == 0 and "Traceback" not in text
+        run.pages[node] = int(_stat(text, "response_received_count"))
+        run.throttled[node] = _stat(text, "resources/throttled_seconds")
+        m = re.search(r"last page parsed at ([0-9.]+)", text)
+        run.last_parsed[node] = float(m.group(1)) if m else 0.0
+    run.ok &= len(farm.fetches()) == farm.pages
+    if not run.ok:  # keep the evidence: the work directory is reused by the next run
+        for node, (_, log) in procs.items():
+            print(f"  [{node} failed] " + log.read_text(errors="replace")[-1500:], flush=True)
+    return run

@@ -1,0 +1,165 @@
+"""Benchmark: the broad spider against stock scrapy-redis on one site farm, in one run.
+
+Farm: ``--hosts`` loopback hosts (127.0.0.41...) x ``--pages`` pages of 100-140 KB with 40
+links each (one in ten to another host), served by nginx. Each run: a fresh redis-server,
+two workers crawling the whole farm from one seed per host, delay 0.
+
+- stock: scrapy-redis 0.9.1 scheduler, dupefilter and priority queue; the spider follows
+  ``response.css("a::attr(href)")`` with ``response.follow`` (bench/broad_stock_spider.py),
+  ``allowed_domains`` = the farm;
+- broad: ``scrapy seed broad`` + ``scrapy crawl broad`` with the polite queue, fetch gate,
+  robots.txt (404 here), Lexbor links, one Redis call per page, WARC (gzip level 6) and the
+  visited index all on; ``BROAD_MIN_DELAY=0``.
+
+Measured: pages (unique URLs the farm served with 200), pages per crawler CPU-second (both
+workers' user+sys from wait4, start-up included) and pages/s (first to last fetch in the
+farm's log). Medians of N runs, sides interleaved.
+
+    python bench/broad_crawl.py [--hosts 20] [--pages 150] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._farm import RedisProcess  # noqa: E402
+from bench.broad_farm import BroadFarm, generated_site  # noqa: E402
+
+PROJECT = Path(__file__).resolve().parent.parent
+COMMON = ["-s", "LOG_LEVEL=WARNING", "-s", "RESOURCES_ENABLED=False"]
+STOCK = [
+    "-s",
+    "SPIDER_MODULES=bench.broad_stock_spider",
+    "-s",
+    "SCHEDULER=scrapy_redis.scheduler.Scheduler",
+    "-s",
+    "DUPEFILTER_CLASS=scrapy_redis.dupefilter.RFPDupeFilter",
+    "-s",
+    "SCHEDULER_QUEUE_CLASS=scrapy_redis.queue.PriorityQueue",
+]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BROAD_WARC_DIR")}
+    env["PYTHONPATH"] = str(PROJECT)
+    return env
+
+
+def _workers(side: str, redis_url: str, seeds: list[str], workdir: Path) -> list[list[str]]:
+    base = [sys.executable, "-m", "scrapy", "crawl"]
+    if side == "stock":
+        cmd = [*base, "stock", *COMMON, *STOCK, "-s", f"REDIS_URL={redis_url}"]
+        return [[*cmd, "-a", f"seeds={','.join(seeds)}"]] * 2
+    seed_file = workdir / "seeds.txt"
+    seed_file.write_text("\n".join(seeds) + "\n")
+    subprocess.run(
+        [sys.executable, "-m", "scrapy", "seed", "broad", str(seed_file)]
+        + ["-s", f"REDIS_URL={redis_url}"],
+        cwd=PROJECT,
+        env=_env(),
+        check=True,
+        capture_output=True,
+    )
+    cmd = [*base, "broad", *COMMON, "-s", f"REDIS_URL={redis_url}", "-s", "BROAD_MIN_DELAY=0"]
+    cmd += ["-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1"]
+    return [[*cmd, "-s", f"BROAD_WARC_DIR={workdir / 'warc'}"]] * 2
+
+
+def run_once(side: str, farm: BroadFarm, hosts: list[str], pages: int, tmp: Path) -> dict:
+    workdir = tmp / f"{side}-{time.monotonic_ns()}"
+    workdir.mkdir()
+    want = len(hosts) * pages
+    with RedisProcess(workdir / "redis") as server:
+        farm.reset_log()
+        seeds = [farm.url(h, "/p/0.html") for h in hosts]
+        procs = [
+            subprocess.Popen(
+                cmd, cwd=PROJECT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            for cmd in _workers(side, server.url, seeds, workdir)
+        ]
+        cpu = 0.0
+        running = {p.pid: p for p in procs}
+        deadline = time.monotonic() + 900
+        done_at = None
+        while running:
+            for pid in list(running):
+                got, _, usage = os.wait4(pid, os.WNOHANG)
+                if got:
+                    cpu += usage.ru_utime + usage.ru_stime
+                    del running[pid]
+            if done_at is None and _pages(farm) >= want:
+                done_at = time.monotonic()
+            late = done_at is not None and time.monotonic() - done_at > 20
+            if late or time.monotonic() > deadline:
+                for p in running.values():
+                    p.terminate()
+            time.sleep(0.2)
+        fetches = [f for f in farm.fetches() if f.status == 200 and f.uri.startswith("/p/")]
+    shutil.rmtree(workdir, ignore_errors=True)
+    unique = len({(f.host, f.uri) for f in fetches})
+    span = max(f.start for f in fetches) - min(f.start for f in fetches)
+    return {
+        "pages": unique,
+        "fetches": len(fetches),
+        "pages_per_cpu_s": unique / cpu,
+        "pages_per_s": unique / span,
+        "cpu_s": cpu,
+    }
+
+
+def _pages(farm: BroadFarm) -> int:
+    return len({(f.host, f.uri) for f in farm.fetches() if f.status == 200})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--pages", type=int, default=150)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    hosts = [f"127.0.0.{41 + i}" for i in range(args.hosts)]
+    tmp = Path(tempfile.mkdtemp(prefix="broad-bench-"))
+    sites = {
+        h: generated_site(i, args.pages, 40, (100_000, 140_000), hosts) for i, h in enumerate(hosts)
+    }
+    results: dict[str, list[dict]] = {"stock": [], "broad": []}
+    with BroadFarm(tmp / "farm", sites, workers=1) as farm:
+        print(
+            f"farm: {args.hosts} hosts x {args.pages} pages of 100-140 KB, 40 links each; "
+            f"2 workers per side; {args.runs} runs"
+        )
+        for run in range(args.runs):
+            for side in results:
+                r = run_once(side, farm, hosts, args.pages, tmp)
+                results[side].append(r)
+                print(
+                    f"  run {run + 1} {side:5s}: {r['pages']} pages ({r['fetches']} fetches), "
+                    f"{r['pages_per_cpu_s']:.1f} pages/CPU-s, {r['pages_per_s']:.1f} pages/s, "
+                    f"{r['cpu_s']:.1f} CPU-s",
+                    flush=True,
+                )
+    shutil.rmtree(tmp, ignore_errors=True)
+    base = statistics.median(r["pages_per_cpu_s"] for r in results["stock"])
+    print("medians:")
+    for side, rs in results.items():
+        per_cpu = statistics.median(r["pages_per_cpu_s"] for r in rs)
+        per_s = statistics.median(r["pages_per_s"] for r in rs)
+        print(
+            f"  {side:5s}: {per_cpu:6.1f} pages/CPU-s (x{per_cpu / base:.2f} vs stock), "
+            f"{per_s:6.1f} pages/s"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""What the browser does on the dashboard page during a download.
+
+These run as scrapy-playwright page methods, inside the download, so a worker's
+``CONCURRENT_REQUESTS`` bounds how many pages it drives at once and the shared queue keeps
+the rest for other workers. They never raise: an error is returned in the outcome, and the
+spider decides whether to retry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from benchcrawl.browser.capture import CapturedFile, DataCapture
+from benchcrawl.browser.dashboard import Dashboard
+
+
+@dataclass
+class Outcome:
+    files: dict[str, CapturedFile] = field(default_factory=dict)
+    models: list[str] = field(default_factory=list)
+    sequences: list[str] = field(default_factory=list)
+    shown: tuple[str, str] | None = None  # the selection the page showed on its own
+    error: BaseException | None = None
+
+
+async def discover(
+    page: Any, capture: DataCapture, model_label: str, sequence_label: str, timeout: float
+) -> Outcome:
+    """Read both dropdowns' options and the default selection's two files."""
+    out = Outcome()
+    try:
+        dash = Dashboard(page, timeout)
+        await dash.wait_ready(model_label, sequence_label)
+        out.models = await dash.options(model_label)
+        out.sequences = await dash.options(sequence_label)
+        out.shown = (await dash.current(model_label), await dash.current(sequence_label))
+    except Exception as e:
+        out.error = e
+        return out
+    try:
+        out.files = await capture.wait_for(0, timeout)
+    except Exception:  # the default's files are a bonus; a page of its own will fetch them
+        out.files = {}
+    return out
+
+
+async def select(
+    page: Any,
+    capture: DataCapture,
+    labels: tuple[str, str],
+    values: tuple[str, str],
+    timeout: float,
+    reused: bool = False,
+) -> Outcome:
+    """Choose *values* in the two dropdowns named *labels*; capture the files it loads.
+
+    Each change makes the page fetch one file per kind. Before the final change, the
+    earlier ones' requests are waited for until seen (so none can be mistaken for the
+    final ones), and the files kept are the ones the page requested after that point. On a
+    *reused* page (already showing some selection, which loads nothing by itself) an
+    unchanged selection is reloaded by stepping away and back."""
+    out = Outcome()
+    per_change = len(capture.patterns)
+    try:
+        dash = Dashboard(page, timeout)
+        await dash.wait_ready(*labels)
+        changes = []
+        for name, value in zip(labels, values, strict=True):
+            if await dash.current(name) != value:
+                changes.append((name, value))
+        if not changes and reused:
+            others = [o for o in await dash.options(labels[1]) if o != values[1]]
+            if others:
+                changes = [(labels[1], others[0]), (labels[1], values[1])]
+        after = 0
+        if changes and not reused:
+            # the page's own first load comes first: clicks never race it
+            await capture.wait_issued(per_change, timeout)
+        for i, (name, value) in enumerate(changes):
+            before = after = capture.seen
+            await dash.choose(name, value)
+            if i < len(changes) - 1:
+                await capture.wait_issued(before + per_change, min(timeout, 5.0))
+        out.files = await capture.wait_for(after, timeout)
+    except Exception as e:
+        out.error = e
+    return out

@@ -1,0 +1,73 @@
+"""``scrapy crawl`` with clean start-up errors and an exit code that tells the truth.
+
+Before anything starts, the spider's config and the Redis frontier (when ``REDIS_URL`` is
+set) are checked: a mistake is one sentence on stderr and exit code 1, no traceback. After
+the crawl, a spider that closed for any reason other than ``finished`` (a failed sweep, an
+error) makes the command exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+
+from benchcrawl.connection import check_redis
+from benchcrawl.exceptions import BenchcrawlError
+
+
+class Command(ScrapyCrawlCommand):
+    # the process (and Scrapy's start-up log) is made only once the checks have passed
+    requires_crawler_process = False
+
+    def _make_process(self) -> None:
+        assert self.settings is not None
+        asyncio_reactor = (
+            self.settings["TWISTED_REACTOR"]
+            == "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+        )
+        if (asyncio_reactor and not self.settings.getbool("FORCE_CRAWLER_PROCESS")) or (
+            not self.settings.getbool("TWISTED_REACTOR_ENABLED", True)
+        ):
+            self.crawler_process = AsyncCrawlerProcess(self.settings)
+        else:
+            self.crawler_process = CrawlerProcess(self.settings)
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        assert self.settings is not None
+        try:
+            spidercls = get_spider_loader(self.settings).load(args[0])
+        except KeyError as e:
+            raise UsageError(f"no spider named {args[0]!r}") from e
+        try:
+            check = getattr(spidercls, "check_settings", None)
+            if check is not None:
+                check(self.settings, dict(opts.spargs))
+            if self.settings.get("REDIS_URL"):
+                check_redis(
+                    self.settings["REDIS_URL"], self.settings.getfloat("REDIS_CONNECT_TIMEOUT")
+                )
+        except BenchcrawlError as e:
+            print(f"benchcrawl: {e}", file=sys.stderr)
+            self.exitcode = 1
+            return
+        self._make_process()
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+        if self.crawler_process.bootstrap_failed or reason != "finished":
+            self.exitcode = 1
+            detail = crawler.stats.get_value("inferencemax/sweep/detail") if crawler.stats else None
+            print(
+                f"benchcrawl: {args[0]} ended with {reason or 'a start-up error'}"
+                + (f": {detail}" if detail else "; see the log above."),
+                file=sys.stderr,
+            )

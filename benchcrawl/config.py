@@ -1,0 +1,147 @@
+"""The job config: a small YAML file checked strictly at start.
+
+Example (``ops/pipeline_config.yaml``)::
+
+    source:
+      base_url: https://inferencemax.semianalysis.com/
+      timeout: 30          # seconds to wait for the page and each data file
+      retry_attempts: 2    # extra tries for a combination that failed transiently
+    targets:
+      models: []           # dropdown labels; empty = every option the page offers
+      sequences: []        # e.g. ["1K / 1K"]; empty = all
+    data_dir: data
+    schedule: "0 1 * * *"  # cron, UTC
+
+An unknown key, a wrong type or a missing required value raises :class:`ConfigError`
+with one sentence naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benchcrawl.exceptions import ConfigError
+
+DEFAULT_BASE_URL = "https://inferencemax.semianalysis.com/"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    base_url: str = DEFAULT_BASE_URL
+    timeout: float = 30.0
+    retry_attempts: int = 2
+
+
+@dataclass(frozen=True)
+class TargetsConfig:
+    models: tuple[str, ...] = ()
+    sequences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    source: SourceConfig = field(default_factory=SourceConfig)
+    targets: TargetsConfig = field(default_factory=TargetsConfig)
+    data_dir: str = "data"
+    schedule: str = "0 1 * * *"
+    path: str = "<defaults>"
+
+
+# key -> (expected python types, human type name)
+_SOURCE = {
+    "base_url": ((str,), "a URL string"),
+    "timeout": ((int, float), "a number of seconds"),
+    "retry_attempts": ((int,), "an integer"),
+}
+_TARGETS = {"models": ((list,), "a list of labels"), "sequences": ((list,), "a list of labels")}
+_TOP = {
+    "source": ((dict,), "a mapping"),
+    "targets": ((dict,), "a mapping"),
+    "data_dir": ((str,), "a path string"),
+    "schedule": ((str,), "a cron string"),
+}
+
+
+def _check(mapping: dict[str, Any], spec: dict, where: str, path: str) -> None:
+    for key, value in mapping.items():
+        if key not in spec:
+            known = ", ".join(sorted(spec))
+            raise ConfigError(f"{path}: unknown key '{where}{key}' (known keys: {known}).")
+        types, name = spec[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise ConfigError(
+                f"{path}: '{where}{key}' must be {name}, got {type(value).__name__} {value!r}."
+            )
+
+
+def _labels(values: list, key: str, path: str) -> tuple[str, ...]:
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{path}: 'targets.{key}' must hold label strings, got {value!r}.")
+    return tuple(values)
+
+
+def _check_cron(expr: str, path: str) -> None:
+    fields = expr.split()
+    allowed = set("0123456789*/,-")
+    if len(fields) != 5 or any(not f or set(f) - allowed for f in fields):
+        raise ConfigError(
+            f"{path}: 'schedule' must be a 5-field cron expression like '0 1 * * *', got {expr!r}."
+        )
+
+
+def parse_config(data: Any, path: str = "<string>") -> JobConfig:
+    """Check a loaded YAML document and build the :class:`JobConfig`."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping, got {type(data).__name__}.")
+    _check(data, _TOP, "", path)
+    source_raw = data.get("source") or {}
+    _check(source_raw, _SOURCE, "source.", path)
+    targets_raw = data.get("targets") or {}
+    _check(targets_raw, _TARGETS, "targets.", path)
+    source = SourceConfig(
+        base_url=source_raw.get("base_url", DEFAULT_BASE_URL),
+        timeout=float(source_raw.get("timeout", 30.0)),
+        retry_attempts=source_raw.get("retry_attempts", 2),
+    )
+    if not source.base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: 'source.base_url' must start with http:// or https://.")
+    if source.timeout <= 0:
+        raise ConfigError(f"{path}: 'source.timeout' must be positive, got {source.timeout}.")
+    if source.retry_attempts < 0:
+        raise ConfigError(f"{path}: 'source.retry_attempts' must be 0 or more.")
+    targets = TargetsConfig(
+        models=_labels(targets_raw.get("models") or [], "models", path),
+        sequences=_labels(targets_raw.get("sequences") or [], "sequences", path),
+    )
+    schedule = data.get("schedule", "0 1 * * *")
+    _check_cron(schedule, path)
+    return JobConfig(
+        source=source,
+        targets=targets,
+        data_dir=data.get("data_dir", "data"),
+        schedule=schedule,
+        path=path,
+    )
+
+
+def load_config(path: str | Path) -> JobConfig:
+    """Read and check the YAML config at *path*."""
+    path = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the config file ({e.strerror}).") from e
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}.") from e
+    return parse_config(data, path)

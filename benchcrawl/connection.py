@@ -1,0 +1,28 @@
+"""Redis connections, with one clear sentence when Redis cannot be reached."""
+
+from __future__ import annotations
+
+import redis
+
+from benchcrawl.exceptions import RedisUnavailable
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def check_redis(url: str, timeout: float) -> None:
+    """Ping Redis at *url*; raise :class:`RedisUnavailable` within about *timeout* seconds."""
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        client.ping()
+        client.close()
+    except (redis.RedisError, OSError, ValueError) as e:
+        reason = str(e).strip().rstrip(".") or type(e).__name__
+        raise RedisUnavailable(
+            f"cannot reach Redis at {redact(url)} ({reason}); start Redis or fix REDIS_URL."
+        ) from e

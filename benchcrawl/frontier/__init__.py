@@ -1,0 +1,90 @@
+"""benchcrawl's Redis frontier: a leased queue shared by every worker of a crawl.
+
+Switched on by ``REDIS_URL`` (see :mod:`benchcrawl.addons`); replaces scrapy-redis's
+scheduler, queue and dupefilter and keeps its setting names where they mean the same.
+
+Modules: ``scheduler`` (Scrapy's scheduler interface), ``ack`` (the spider middleware that
+ends a lease when its response is handled), ``lease`` (lease ids on requests, the failure
+path), ``queue`` (the Redis operations), ``dupefilter`` and ``bloom`` (seen requests),
+``serialize`` (requests as JSON), ``outbox``, ``recent`` and ``timing`` (pure logic),
+``lua/`` (the scripts; ``_lib.lua`` is prepended to each).
+
+Key schema (templates in settings, ``%(spider)s`` = spider name)
+-----------------------------------------------------------------
+``SCHEDULER_QUEUE_KEY``       ``%(spider)s:requests``           zset id -> -priority.
+    Equal scores pop in id order and ids are zero-padded hex of a counter, so the queue is
+    FIFO within one priority.
+``FRONTIER_DATA_KEY``         ``%(spider)s:requests:data``      hash id -> request JSON
+    (queued, leased and failed requests; deleted on ack).
+``FRONTIER_SEQUENCE_KEY``     ``%(spider)s:requests:seq``       counter behind the ids.
+``FRONTIER_LEASES_KEY``       ``%(spider)s:requests:leases``    zset id -> lease deadline,
+    ms of Redis's clock (``TIME``), so workers' clocks do not matter.
+``FRONTIER_OWNERS_KEY``       ``%(spider)s:requests:owners``    hash id -> worker id.
+``FRONTIER_FAILED_KEY``       ``%(spider)s:requests:failed``    hash id -> JSON
+    ``{"reason", "worker", "at"}``; the request stays in the data hash to be re-queued.
+``FRONTIER_WORKERS_KEY``      ``%(spider)s:workers``            zset worker -> heartbeat (ms).
+``SCHEDULER_DUPEFILTER_KEY``  ``%(spider)s:dupefilter``         set of raw 20-byte request
+    fingerprints (``FRONTIER_DEDUP = "exact"``) or a Bloom bitmap (``"bloom"``), whose
+    shape is pinned in ``%(spider)s:dupefilter:bloom`` (hash: bits, hashes).
+
+A worker id is ``host:pid:random``. Nothing is deleted when a worker closes; ``scrapy
+frontier SPIDER --purge`` deletes all of the above (and ``SCHEDULER_PERSIST = False`` lets
+the last worker of a *finished* crawl, with nothing queued or leased, do it).
+
+Life of a request
+-----------------
+1. Enqueue: fingerprinted (``crawler.request_fingerprinter``); a fingerprint this worker
+   already sent to Redis (``FRONTIER_LOCAL_SEEN`` most recent) is a duplicate at once.
+   Otherwise serialized to JSON (a bad meta value is an error naming the key, see
+   :mod:`~benchcrawl.frontier.serialize` for which per-process meta keys are dropped, and
+   why) and appended to the worker's outbox with its fingerprint.
+2. Commit (``commit.lua``, every ``FRONTIER_FLUSH_INTERVAL`` and whenever the worker runs
+   dry): in one call, the batch's fingerprints are marked seen and the new ones queued,
+   then the batch's acks and failures are applied. A page's new requests always precede
+   its ack, in the same or an earlier commit, so a crash cannot lose them.
+3. Lease (``lease.lua``): up to ``FRONTIER_LEASE_BATCH`` ids move from the queue to the
+   leases with this worker and a deadline ``FRONTIER_LEASE_TIME`` ahead. Unstarted
+   requests in the local buffer are leases too.
+4. Maintain (``maintain.lua``, every lease time / 3, and every
+   ``FRONTIER_IDLE_POLL_INTERVAL`` while idle): heartbeat, renew this worker's leases,
+   put any expired lease back in the queue at its priority, read queue and lease counts.
+5. End: ack when the response's callback output is handled (``ack``), when a successor
+   (retry, redirect) is enqueued, or when a download failure was deliberately ignored
+   (``IgnoreRequest``); a failure for good (retries spent, HTTP error, callback
+   exception) is recorded in the failed hash with its reason.
+6. A clean close commits the outbox and gives held leases back to the queue at once.
+
+Idle close: a worker closes once the cluster has had nothing queued and nothing leased, by
+anyone, for ``SCHEDULER_IDLE_BEFORE_CLOSE`` seconds (the clock starts at the first idle
+observation). While Redis is unreachable, requests, acks and leases are kept in the worker
+and retried with backoff (logged once per outage); the worker does not close meanwhile.
+
+The polite queue (broad crawl)
+------------------------------
+``FRONTIER_QUEUE_CLASS = "benchcrawl.frontier.polite.PoliteQueue"`` (``polite``, with
+``domains`` and the ``gate`` downloader middleware; ``lua/polite_*.lua``, ``_polite.lua``
+prepended) replaces ``SCHEDULER_QUEUE_KEY`` by one queue per domain; data, leases, owners,
+failed, seq, workers and dupefilter keys are the ones above. A queued id is
+``<16 hex>@<domain>``, so every script finds a request's domain without reading it.
+
+``BROAD_READY_KEY``          ``%(spider)s:domains:ready``     zset domain -> its next turn
+    (Redis ms). A lease takes the next request of each domain whose turn has come and moves
+    the turn on by the domain's delay.
+``BROAD_DOMAIN_QUEUE_KEY``   ``%(spider)s:domain:%(domain)s`` zset id -> -priority.
+``BROAD_QUEUED_KEY``         ``%(spider)s:domains:queued``    counter of queued requests.
+``BROAD_DELAYS_KEY``         ``%(spider)s:domains:delay``     hash domain -> robots.txt
+    Crawl-delay (ms); the delay is the larger of it and ``BROAD_MIN_DELAY``.
+``BROAD_LAST_FETCH_KEY``     ``%(spider)s:domains:last``      hash domain -> when the fetch
+    gate last let a fetch go (Redis ms): the cluster-wide guarantee of the delay.
+``BROAD_DROPPED_KEY``        ``%(spider)s:domains:dropped``   hash domain -> URLs dropped
+    at ``BROAD_DOMAIN_CAP``.
+``BROAD_ROBOTS_STATE_KEY``   ``%(spider)s:robots``            hash domain -> +ms until
+    which its robots.txt is known, or -ms until which it is being fetched or unreachable.
+``BROAD_ROBOTS_KEY``         ``%(spider)s:robots:%(domain)s`` string: the robots.txt entry
+    (JSON), expiring with it.
+``BROAD_SEEDS_KEY``          ``%(spider)s:seeds``             set of seed domains.
+``BROAD_EXCLUDED_KEY``       ``%(spider)s:excluded``          set of excluded domains
+    (effective at the next lease, fetch and parsed page).
+``BROAD_VISITED_KEY``        ``%(spider)s:visited``           hash URL -> JSON {status,
+    type, size, truncated, fetched_at, warc, offset, length}.
+"""

@@ -1,0 +1,130 @@
+"""The broad crawl's per-domain state in Redis, outside the queue: the fetch gate, robots.txt
+entries, the seed and exclusion sets, and the one call per parsed page (visited index,
+exclusions, which links are new). Every operation is one call; keys in
+:class:`~benchcrawl.frontier.polite.PoliteKeys`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import redis
+from scrapy.settings import BaseSettings
+
+from benchcrawl.broad.robots import UNREACHABLE, RobotsEntry
+from benchcrawl.broad.scope import suffixes
+from benchcrawl.frontier.connection import frontier_client
+from benchcrawl.frontier.polite_keys import PoliteKeys, register_polite
+
+EXCLUDED, NOT_SEED = -1, -2  # what gate() returns instead of a wait
+
+
+class DomainState:
+    def __init__(
+        self,
+        server: redis.Redis,
+        keys: PoliteKeys,
+        dupefilter: str,
+        *,
+        min_delay: float,
+        margin: float,
+        subdomains: bool,
+        robots_ttl: float,
+        robots_retry: float,
+    ) -> None:
+        self.server = server
+        self.keys = keys
+        self.dupefilter = dupefilter
+        self.min_delay_ms = int(min_delay * 1000)
+        self.margin_ms = int(margin * 1000)
+        self.subdomains = subdomains
+        self.robots_ttl_ms = int(robots_ttl * 1000)
+        self.robots_retry_ms = int(robots_retry * 1000)
+        self._gate = register_polite(server, "gate")
+        self._robots = register_polite(server, "robots")
+        self._page = register_polite(server, "page")
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings, name: str) -> DomainState:
+        """Built from the crawl's settings for spider *name* (by the spider and the gate)."""
+        return cls(
+            frontier_client(settings),
+            PoliteKeys.from_settings(settings, name),
+            settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": name},
+            min_delay=settings.getfloat("BROAD_MIN_DELAY"),
+            margin=settings.getfloat("BROAD_DELAY_MARGIN"),
+            subdomains=settings.getbool("BROAD_ALLOW_SUBDOMAINS"),
+            robots_ttl=settings.getfloat("BROAD_ROBOTS_TTL"),
+            robots_retry=settings.getfloat("BROAD_ROBOTS_RETRY"),
+        )
+
+    def gate(self, domain: str) -> int:
+        """0: fetch now (recorded as this domain's last fetch); > 0: ms to wait first;
+        EXCLUDED or NOT_SEED: do not fetch at all."""
+        k = self.keys
+        return int(
+            self._gate(
+                keys=[k.last_fetch, k.delays, k.excluded, k.seeds],
+                args=[
+                    domain,
+                    self.min_delay_ms,
+                    self.margin_ms,
+                    "1" if self.subdomains else "0",
+                    *suffixes(domain),
+                ],
+            )
+        )
+
+    # --- robots.txt ----------------------------------------------------------------------
+    def robots_entry(self, domain: str) -> RobotsEntry | None:
+        data = self.server.get(self.keys.robots_prefix + domain)
+        return RobotsEntry.loads(data) if data else None
+
+    def store_robots(self, domain: str, entry: RobotsEntry, delay_ms: int) -> None:
+        k = self.keys
+        ok = entry.kind != UNREACHABLE
+        self._robots(
+            keys=[k.robots_state, k.delays, k.ready, k.robots_prefix + domain],
+            args=[
+                domain,
+                entry.dumps(),
+                "1" if ok else "0",
+                self.robots_ttl_ms,
+                self.robots_retry_ms,
+                delay_ms,
+            ],
+        )
+
+    # --- pages ---------------------------------------------------------------------------
+    def check_page(
+        self,
+        url: str,
+        record: str,
+        mode: str,
+        width: int,
+        names: list[str],
+        items: Iterable[list[Any]],
+    ) -> tuple[list[bool], list[bool]]:
+        """Record *url* in the visited index (unless *record* is empty) and answer, in one
+        call, which *names* are excluded and which dedup *items* are not yet seen."""
+        k = self.keys
+        args: list[Any] = [mode, width, url, record, len(names), *names]
+        for item in items:
+            args += item
+        flags = self._page(keys=[self.dupefilter, k.excluded, k.visited], args=args)
+        return [bool(x) for x in flags[: len(names)]], [bool(x) for x in flags[len(names) :]]
+
+    # --- seeds and exclusions ------------------------------------------------------------
+    def seeds(self) -> set[str]:
+        return {d.decode() for d in self.server.smembers(self.keys.seeds)}
+
+    def excluded(self) -> set[str]:
+        return {d.decode() for d in self.server.smembers(self.keys.excluded)}
+
+    def add_seeds(self, domains: Iterable[str]) -> int:
+        domains = list(domains)
+        return int(self.server.sadd(self.keys.seeds, *domains)) if domains else 0
+
+    def add_excluded(self, domains: Iterable[str]) -> int:
+        domains = list(domains)
+        return int(self.server.sadd(self.keys.excluded, *domains)) if domains else 0

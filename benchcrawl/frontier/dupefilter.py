@@ -1,0 +1,148 @@
+"""Which requests the frontier has seen: fingerprints in a Redis set (exact) or bitmap (Bloom).
+
+The scheduler does not ask per request: it sends each batch's fingerprints with the batch
+(one Lua call marks them and queues the new ones). This class computes what is sent, sets
+the filter up, and answers a lone ``request_seen`` for code that needs the classic API.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import redis
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.dupefilters import BaseDupeFilter
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
+
+from benchcrawl.exceptions import ConfigError
+from benchcrawl.frontier.bloom import BloomShape
+from benchcrawl.frontier.connection import frontier_client
+from benchcrawl.frontier.scripts import register
+
+logger = logging.getLogger(__name__)
+
+MODES = ("exact", "bloom")
+
+
+class RedisDupeFilter(BaseDupeFilter):
+    def __init__(
+        self,
+        server: redis.Redis,
+        key: str,
+        fingerprinter: Any,
+        mode: str = "exact",
+        bloom: BloomShape | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise ConfigError(f"FRONTIER_DEDUP is {mode!r}; use one of {', '.join(MODES)}.")
+        if mode == "bloom" and bloom is None:
+            raise ValueError("the bloom mode needs a BloomShape")
+        self.server = server
+        self.key = key
+        self.fingerprinter = fingerprinter
+        self.mode = mode
+        self.bloom = bloom
+        self.params_key = f"{key}:bloom"
+        self._seen = register(server, "seen")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisDupeFilter:
+        settings = crawler.settings
+        if not settings.get("REDIS_URL"):
+            raise NotConfigured("the Redis dupefilter needs REDIS_URL")
+        assert crawler.spider is not None
+        return cls(
+            frontier_client(settings),
+            settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": crawler.spider.name},
+            crawler.request_fingerprinter,
+            **dedup_options(settings),
+        )
+
+    # --- what the scheduler sends --------------------------------------------------------
+    def fingerprint(self, request: Request) -> bytes:
+        return self.fingerprinter.fingerprint(request)
+
+    def key_of(self, fingerprint: bytes) -> list[Any]:
+        """What ``mark_seen`` in ``lua/_lib.lua`` takes for one item: the fingerprint, or
+        its k Bloom bit positions (sent as decimal strings: Redis's Lua is slow to turn
+        numbers into command arguments)."""
+        if self.mode == "bloom":
+            assert self.bloom is not None
+            return self.bloom.positions(fingerprint)
+        return [fingerprint]
+
+    # --- set-up --------------------------------------------------------------------------
+    def open(self) -> None:
+        """Check the stored filter matches the settings; create the Bloom bitmap once, at
+        its full size (growing it bit by bit would over-allocate by up to 1 MB)."""
+        kind = self.server.type(self.key).decode()
+        want = "set" if self.mode == "exact" else "string"
+        if kind not in ("none", want):
+            raise ConfigError(
+                f"Redis key {self.key} holds a {kind}, but FRONTIER_DEDUP={self.mode} needs a "
+                f"{want}; purge the frontier (scrapy frontier SPIDER --purge) or change the "
+                f"setting back."
+            )
+        if self.mode != "bloom":
+            return
+        assert self.bloom is not None
+        shape = {"bits": str(self.bloom.bits), "hashes": str(self.bloom.hashes)}
+        self.server.hsetnx(self.params_key, "bits", shape["bits"])
+        self.server.hsetnx(self.params_key, "hashes", shape["hashes"])
+        stored = {k.decode(): v.decode() for k, v in self.server.hgetall(self.params_key).items()}
+        if stored != shape:
+            raise ConfigError(
+                f"the Bloom filter at {self.key} was made with {stored['bits']} bits and "
+                f"{stored['hashes']} hashes, but FRONTIER_BLOOM_CAPACITY and "
+                f"FRONTIER_BLOOM_ERROR_RATE now give {shape['bits']} and {shape['hashes']}; "
+                f"set them back, or purge the frontier to start a new filter."
+            )
+        if self.server.set(self.key, bytes(self.bloom.nbytes), nx=True):
+            logger.info(
+                "created a Bloom filter of %d KiB (%d hashes) at %s",
+                self.bloom.nbytes // 1024,
+                self.bloom.hashes,
+                self.key,
+            )
+
+    # --- the classic API -----------------------------------------------------------------
+    def request_seen(self, request: Request) -> bool:
+        return not self.mark([self.fingerprint(request)])[0]
+
+    def mark(self, fingerprints: list[bytes], readonly: bool = False) -> list[bool]:
+        """Mark fingerprints seen in one call (or only look, with *readonly*); per
+        fingerprint, True when it was new."""
+        width = self.bloom.hashes if self.mode == "bloom" and self.bloom else 1
+        args: list[Any] = [self.mode, "1" if readonly else "0", width]
+        for fp in fingerprints:
+            args += self.key_of(fp)
+        return [bool(x) for x in self._seen(keys=[self.key], args=args)]
+
+    def seen_count(self) -> int:
+        """Fingerprints stored (exact), or the Bloom filter's estimate of them."""
+        if self.mode == "exact":
+            return int(self.server.scard(self.key))
+        assert self.bloom is not None
+        return self.bloom.estimate_items(int(self.server.bitcount(self.key)))
+
+    def close(self, reason: str) -> None:
+        self.server.close()
+
+
+def dedup_options(settings: BaseSettings) -> dict[str, Any]:
+    mode = settings.get("FRONTIER_DEDUP", "exact")
+    if mode not in MODES:
+        raise ConfigError(f"FRONTIER_DEDUP is {mode!r}; use one of {', '.join(MODES)}.")
+    bloom = None
+    if mode == "bloom":
+        try:
+            bloom = BloomShape.for_capacity(
+                settings.getint("FRONTIER_BLOOM_CAPACITY"),
+                settings.getfloat("FRONTIER_BLOOM_ERROR_RATE"),
+            )
+        except ValueError as e:
+            raise ConfigError(f"FRONTIER_BLOOM_CAPACITY/FRONTIER_BLOOM_ERROR_RATE: {e}.") from e
+    return {"mode": mode, "bloom": bloom}

@@ -1,0 +1,119 @@
+"""The polite fetch gate: a downloader middleware that, right before each fetch of the broad
+crawl, drops what must not be fetched and holds what must wait.
+
+- robots.txt: a page its domain's robots.txt disallows is dropped (``IgnoreRequest``:
+  the lease is acked). Rules are read from Redis once per domain and kept parsed in a
+  bounded local cache for ``BROAD_ROBOTS_LOCAL_TTL``;
+- scope: a request to an excluded domain (the Redis set takes effect at once) or to a
+  domain outside the seeds (e.g. a redirect's target) is dropped;
+- politeness: one Redis call (``polite_gate.lua``) records the fetch if the domain's delay
+  has passed since its last fetch by any worker, else says how long to wait; the request
+  waits here and asks again. This is what makes the delay hold for any number of workers;
+  the ready queue only makes sure workers seldom have to wait.
+
+It also counts what the crawl fetched (``broad/...`` stats).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from scrapy.utils.misc import load_object
+
+from benchcrawl.broad.robots import RobotsRules
+from benchcrawl.broad.scope import host_of
+from benchcrawl.frontier.domains import EXCLUDED, NOT_SEED, DomainState
+from benchcrawl.frontier.polite import ROBOTS_META, PoliteQueue
+
+logger = logging.getLogger(__name__)
+
+
+class PoliteGateMiddleware:
+    def __init__(
+        self,
+        state: DomainState,
+        user_agent: str,
+        stats: Any,
+        *,
+        local_ttl: float,
+        local_size: int,
+    ) -> None:
+        self.state = state
+        self.user_agent = user_agent
+        self.stats = stats
+        self.local_ttl = local_ttl
+        self.local_size = local_size
+        self._rules: OrderedDict[str, tuple[float, RobotsRules]] = OrderedDict()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PoliteGateMiddleware:
+        settings = crawler.settings
+        if not settings.get("REDIS_URL"):
+            raise NotConfigured("the polite gate needs REDIS_URL")
+        if not issubclass(load_object(settings["FRONTIER_QUEUE_CLASS"]), PoliteQueue):
+            raise NotConfigured("the polite gate works with the polite queue only")
+        assert crawler.spider is not None
+        state = DomainState.from_settings(settings, crawler.spider.name)
+        return cls(
+            state,
+            settings["USER_AGENT"],
+            crawler.stats,
+            local_ttl=settings.getfloat("BROAD_ROBOTS_LOCAL_TTL"),
+            local_size=settings.getint("BROAD_ROBOTS_LOCAL_SIZE"),
+        )
+
+    async def process_request(self, request: Request) -> None:
+        # a robots.txt fetch (and its redirects) counts against the domain it is for
+        domain = request.meta.get(ROBOTS_META) or host_of(request.url)
+        if ROBOTS_META not in request.meta:
+            rules = self.rules(domain)
+            if rules is not None and not rules.allowed(request.url):
+                self._inc("broad/robots/denied")
+                raise IgnoreRequest(f"robots.txt of {domain} disallows {request.url}")
+        while True:
+            wait = self.state.gate(domain)
+            if wait == 0:
+                return
+            if wait == EXCLUDED:
+                self._inc("broad/excluded/dropped")
+                raise IgnoreRequest(f"{domain} is excluded")
+            if wait == NOT_SEED:
+                self._inc("broad/offsite/dropped")
+                raise IgnoreRequest(f"{domain} is not a seed domain")
+            self._inc("broad/politeness/waits")
+            await asyncio.sleep(wait / 1000)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._inc(f"broad/status/{response.status}")
+        self._inc("broad/bytes", len(response.body))
+        return response
+
+    def rules(self, domain: str) -> RobotsRules | None:
+        """The domain's parsed robots.txt, None when Redis has no entry (expired between
+        lease and fetch): the page is allowed, as the lease checked a fresh entry."""
+        now = time.monotonic()
+        cached = self._rules.get(domain)
+        if cached is not None and cached[0] > now:
+            self._rules.move_to_end(domain)
+            return cached[1]
+        entry = self.state.robots_entry(domain)
+        if entry is None:
+            return None
+        rules = RobotsRules(entry, self.user_agent)
+        self._rules[domain] = (now + self.local_ttl, rules)
+        self._rules.move_to_end(domain)
+        while len(self._rules) > self.local_size:
+            self._rules.popitem(last=False)
+        return rules
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key, count)

@@ -1,0 +1,50 @@
+-- Shared by the polite (per-domain) queue's scripts; prepended after _lib.lua.
+-- A queued id is '<16 hex digits>@<domain>', so every script finds a request's domain queue
+-- without reading its JSON: queue key = prefix .. domain.
+
+local function domain_of(id)
+  return string.match(id, '@(.+)$')
+end
+
+-- Puts leased ids back in their domain queues at their own priority; a domain not in the
+-- ready zset is added as due now (its gate still spaces the next fetch).
+local function requeue_polite(ready, data, queued, prefix, ids)
+  local n = 0
+  local now = now_ms()
+  for _, id in ipairs(ids) do
+    local json = redis.call('HGET', data, id)
+    local domain = domain_of(id)
+    if json and domain then
+      local score = -(tonumber(cjson.decode(json)['priority']) or 0)
+      redis.call('ZADD', prefix .. domain, score, id)
+      redis.call('ZADD', ready, 'NX', now, domain)
+      n = n + 1
+    end
+  end
+  if n > 0 then redis.call('INCRBY', queued, n) end
+  return n
+end
+
+-- Is the domain (or a parent of it) in the set? With parents false, only the domain itself.
+local function in_set(set, domain, parents)
+  local d = domain
+  while d do
+    if redis.call('SISMEMBER', set, d) == 1 then return true end
+    if not parents then return false end
+    d = string.match(d, '^[^.]*%.(.+)$')
+  end
+  return false
+end
+
+-- Deletes a domain's queue (and its requests' data); returns how many requests it held.
+local function drop_domain(ready, data, queued, prefix, domain)
+  local q = prefix .. domain
+  local ids = redis.call('ZRANGE', q, 0, -1)
+  if #ids > 0 then
+    call_many('HDEL', data, ids, #ids, 1)
+    redis.call('DECRBY', queued, #ids)
+  end
+  redis.call('DEL', q)
+  redis.call('ZREM', ready, domain)
+  return #ids
+end

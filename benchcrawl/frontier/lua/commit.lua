@@ -1,0 +1,75 @@
+-- Writes one batch of a worker's outbox, atomically: new requests (deduplicated), then
+-- acknowledgements, then failures. A lease is only settled by the worker that holds it; a
+-- lease that expired and sits in the queue again, unclaimed, is settled too (the work is
+-- done), one that another worker has taken is left to it.
+-- KEYS: queue, data, leases, owners, failed, seq, dupefilter
+-- ARGV: mode ('exact'|'bloom'), worker, npush, nack, nfail,
+--       npush x [filter ('1'|'0'), score, json, w, w fingerprint args (see mark_seen)],
+--       nack x [id], nfail x [id, record json]
+-- Returns: {pushed, duplicates, acked, failed}
+local mode, worker = ARGV[1], ARGV[2]
+local npush, nack, nfail = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local pos = 6
+
+local starts, checked, items, nchecked = {}, {}, {}, 0
+for i = 1, npush do
+  starts[i] = pos
+  local w = tonumber(ARGV[pos + 3])
+  if ARGV[pos] == '1' then
+    nchecked = nchecked + 1
+    checked[nchecked] = i
+    items[nchecked] = {unpack(ARGV, pos + 4, pos + 3 + w)}
+  end
+  pos = pos + 4 + w
+end
+local fresh = mark_seen(mode, KEYS[7], items, false)
+local keep = {}
+for i = 1, npush do keep[i] = true end
+for j = 1, nchecked do keep[checked[j]] = fresh[j] end
+
+local order, pushed = {}, 0
+for i = 1, npush do
+  if keep[i] then pushed = pushed + 1; order[pushed] = i end
+end
+if pushed > 0 then
+  local last = redis.call('INCRBY', KEYS[6], pushed)
+  local zargs, hargs = {}, {}
+  for j = 1, pushed do
+    local base = starts[order[j]]
+    local id = string.format('%016x', last - pushed + j)
+    zargs[2 * j - 1] = ARGV[base + 1]; zargs[2 * j] = id
+    hargs[2 * j - 1] = id; hargs[2 * j] = ARGV[base + 2]
+  end
+  call_many('HSET', KEYS[2], hargs, 2 * pushed, 2)
+  call_many('ZADD', KEYS[1], zargs, 2 * pushed, 2)
+end
+
+local function settle(id)
+  local owner = redis.call('HGET', KEYS[4], id)
+  if owner == worker then
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('HDEL', KEYS[4], id)
+    return true
+  end
+  return (not owner) and redis.call('ZREM', KEYS[1], id) == 1
+end
+
+local acked = 0
+for i = 0, nack - 1 do
+  local id = ARGV[pos + i]
+  if settle(id) then
+    redis.call('HDEL', KEYS[2], id)
+    acked = acked + 1
+  end
+end
+pos = pos + nack
+
+local failed = 0
+for i = 0, nfail - 1 do
+  local id = ARGV[pos + 2 * i]
+  if settle(id) then
+    redis.call('HSET', KEYS[5], id, ARGV[pos + 2 * i + 1])
+    failed = failed + 1
+  end
+end
+return {pushed, npush - pushed, acked, failed}

@@ -1,0 +1,93 @@
+-- commit.lua for the polite queue: new requests go to their domain's queue (unless it holds
+-- cap requests already: then they are dropped, counted per domain, and, with an exact
+-- filter, forgotten so a later page can offer them again), then acks, then failures.
+-- KEYS: ready, data, leases, owners, failed, seq, dupefilter, queued, dropped
+-- ARGV: mode, worker, npush, nack, nfail, cap, queue prefix,
+--       npush x [domain, filter ('1'|'0'), score, json, w, w fingerprint args],
+--       nack x [id], nfail x [id, record json]
+-- Returns: {pushed, duplicates, acked, failed, dropped}
+local mode, worker = ARGV[1], ARGV[2]
+local npush, nack, nfail = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local cap, prefix = tonumber(ARGV[6]), ARGV[7]
+local pos = 8
+
+local starts, checked, items, nchecked = {}, {}, {}, 0
+for i = 1, npush do
+  starts[i] = pos
+  local w = tonumber(ARGV[pos + 4])
+  if ARGV[pos + 1] == '1' then
+    nchecked = nchecked + 1
+    checked[nchecked] = i
+    items[nchecked] = {unpack(ARGV, pos + 5, pos + 4 + w)}
+  end
+  pos = pos + 5 + w
+end
+local fresh = mark_seen(mode, KEYS[7], items, false)
+local keep = {}
+for i = 1, npush do keep[i] = true end
+for j = 1, nchecked do keep[checked[j]] = fresh[j] end
+local checked_at = {}
+for j = 1, nchecked do checked_at[checked[j]] = j end
+
+local sizes, pushed, dropped, forget, nforget = {}, 0, 0, {}, 0
+local now = now_ms()
+for i = 1, npush do
+  if keep[i] then
+    local base = starts[i]
+    local domain = ARGV[base]
+    local q = prefix .. domain
+    local size = sizes[domain] or redis.call('ZCARD', q)
+    if cap > 0 and size >= cap then
+      dropped = dropped + 1
+      redis.call('HINCRBY', KEYS[9], domain, 1)
+      if mode == 'exact' and checked_at[i] then
+        nforget = nforget + 1; forget[nforget] = items[checked_at[i]][1]
+      end
+    else
+      local id = string.format('%016x', redis.call('INCR', KEYS[6])) .. '@' .. domain
+      redis.call('HSET', KEYS[2], id, ARGV[base + 3])
+      redis.call('ZADD', q, ARGV[base + 2], id)
+      if size == 0 then redis.call('ZADD', KEYS[1], 'NX', now, domain) end
+      sizes[domain] = size + 1
+      pushed = pushed + 1
+    end
+  end
+end
+if nforget > 0 then call_many('SREM', KEYS[7], forget, nforget, 1) end
+if pushed > 0 then redis.call('INCRBY', KEYS[8], pushed) end
+
+local function settle(id)
+  local owner = redis.call('HGET', KEYS[4], id)
+  if owner == worker then
+    redis.call('ZREM', KEYS[3], id)
+    redis.call('HDEL', KEYS[4], id)
+    return true
+  end
+  if owner then return false end
+  local domain = domain_of(id)
+  if domain and redis.call('ZREM', prefix .. domain, id) == 1 then
+    redis.call('DECR', KEYS[8])
+    return true
+  end
+  return false
+end
+
+local acked = 0
+for i = 0, nack - 1 do
+  local id = ARGV[pos + i]
+  if settle(id) then
+    redis.call('HDEL', KEYS[2], id)
+    acked = acked + 1
+  end
+end
+pos = pos + nack
+
+local failed = 0
+for i = 0, nfail - 1 do
+  local id = ARGV[pos + 2 * i]
+  if settle(id) then
+    redis.call('HSET', KEYS[5], id, ARGV[pos + 2 * i + 1])
+    failed = failed + 1
+  end
+end
+return {pushed, npush - pushed - dropped, acked, failed, dropped}

@@ -1,0 +1,64 @@
+"""The polite queue's Redis keys (templates in settings; schema in :mod:`benchcrawl.frontier`)
+and how its scripts are registered (``_lib.lua`` and ``_polite.lua`` prepended)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import redis
+from scrapy.settings import BaseSettings
+
+_LUA = Path(__file__).with_name("lua")
+
+
+def register_polite(server: redis.Redis, name: str) -> Any:
+    """A polite script, with ``_lib.lua`` and ``_polite.lua`` prepended."""
+    source = "\n".join(
+        (_LUA / f).read_text() for f in ("_lib.lua", "_polite.lua", f"polite_{name}.lua")
+    )
+    return server.register_script(source)
+
+
+@dataclass(frozen=True)
+class PoliteKeys:
+    ready: str
+    queue_prefix: str  # + domain: that domain's zset of request ids
+    robots_state: str
+    robots_prefix: str  # + domain: that domain's robots.txt entry (expiring string)
+    delays: str
+    last_fetch: str
+    queued: str
+    dropped: str
+    excluded: str
+    seeds: str
+    visited: str
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings, spider: str) -> PoliteKeys:
+        names = {
+            "ready": "BROAD_READY_KEY",
+            "queue_prefix": "BROAD_DOMAIN_QUEUE_KEY",
+            "robots_state": "BROAD_ROBOTS_STATE_KEY",
+            "robots_prefix": "BROAD_ROBOTS_KEY",
+            "delays": "BROAD_DELAYS_KEY",
+            "last_fetch": "BROAD_LAST_FETCH_KEY",
+            "queued": "BROAD_QUEUED_KEY",
+            "dropped": "BROAD_DROPPED_KEY",
+            "excluded": "BROAD_EXCLUDED_KEY",
+            "seeds": "BROAD_SEEDS_KEY",
+            "visited": "BROAD_VISITED_KEY",
+        }
+        values = {}
+        for field, setting in names.items():
+            template = settings[setting]
+            if field.endswith("_prefix"):
+                if not template.endswith("%(domain)s"):
+                    raise ValueError(f"{setting} must end with %(domain)s, not {template!r}")
+                template = template[: -len("%(domain)s")]
+            values[field] = template % {"spider": spider}
+        return cls(**values)
+
+    def all(self) -> list[str]:
+        return [getattr(self, f.name) for f in fields(self) if not f.name.endswith("_prefix")]

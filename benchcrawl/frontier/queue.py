@@ -1,0 +1,170 @@
+"""The leased queue in Redis: every operation is one Lua call (see the key schema in
+:mod:`benchcrawl.frontier`). No Scrapy here; requests are opaque JSON strings."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, fields
+from typing import Any
+
+import redis
+from scrapy.settings import BaseSettings
+
+from benchcrawl.frontier.scripts import register
+
+RECLAIM_LIMIT = 500  # expired leases put back per maintenance call
+
+
+@dataclass(frozen=True)
+class FrontierKeys:
+    queue: str
+    data: str
+    leases: str
+    owners: str
+    failed: str
+    seq: str
+    workers: str
+    dupefilter: str
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings, spider: str) -> FrontierKeys:
+        names = {
+            "queue": "SCHEDULER_QUEUE_KEY",
+            "data": "FRONTIER_DATA_KEY",
+            "leases": "FRONTIER_LEASES_KEY",
+            "owners": "FRONTIER_OWNERS_KEY",
+            "failed": "FRONTIER_FAILED_KEY",
+            "seq": "FRONTIER_SEQUENCE_KEY",
+            "workers": "FRONTIER_WORKERS_KEY",
+            "dupefilter": "SCHEDULER_DUPEFILTER_KEY",
+        }
+        return cls(**{f: settings[s] % {"spider": spider} for f, s in names.items()})
+
+    def all(self) -> list[str]:
+        return [getattr(self, f.name) for f in fields(self)] + [f"{self.dupefilter}:bloom"]
+
+
+@dataclass(frozen=True)
+class Push:
+    filtered: bool  # False for dont_filter requests
+    score: int  # -priority: the queue pops the lowest score, then the lowest id
+    data: str  # the request's JSON
+    fingerprint: list[Any]  # what mark_seen takes (see RedisDupeFilter.key_of)
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    pushed: int
+    duplicates: int
+    acked: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    lost: list[str]  # leases this worker thought it held but no longer does
+    reclaimed: int  # expired leases put back in the queue by this call
+    queued: int
+    leased: int
+
+
+class LeasedQueue:
+    def __init__(self, server: redis.Redis, keys: FrontierKeys, worker: str, mode: str) -> None:
+        self.server = server
+        self.keys = keys
+        self.worker = worker
+        self.mode = mode
+        self._lease = register(server, "lease")
+        self._commit = register(server, "commit")
+        self._maintain = register(server, "maintain")
+        self._release = register(server, "release")
+        self._requeue = register(server, "requeue_failed")
+
+    @classmethod
+    def from_crawler(
+        cls, crawler: Any, server: redis.Redis, keys: FrontierKeys, worker: str, mode: str
+    ) -> LeasedQueue:
+        """How the scheduler builds its ``FRONTIER_QUEUE_CLASS`` (subclasses read settings)."""
+        return cls(server, keys, worker, mode)
+
+    @classmethod
+    def for_inspection(
+        cls, server: redis.Redis, keys: FrontierKeys, settings: Any, spider_name: str
+    ) -> LeasedQueue:
+        """A queue for ``scrapy frontier`` (report, re-queue, purge), without a crawl."""
+        return cls(server, keys, "scrapy-frontier-command", "exact")
+
+    def lease(self, n: int, lease_ms: int) -> list[tuple[str, bytes]]:
+        k = self.keys
+        flat = self._lease(
+            keys=[k.queue, k.data, k.leases, k.owners], args=[self.worker, lease_ms, n]
+        )
+        return [(flat[i].decode(), flat[i + 1]) for i in range(0, len(flat), 2)]
+
+    def commit(
+        self, pushes: list[Push], acks: list[str], fails: list[tuple[str, str]]
+    ) -> CommitResult:
+        k = self.keys
+        args: list[Any] = [self.mode, self.worker, len(pushes), len(acks), len(fails)]
+        for p in pushes:
+            args += ["1" if p.filtered else "0", p.score, p.data, len(p.fingerprint)]
+            args += p.fingerprint
+        args += acks
+        for lease, record in fails:
+            args += [lease, record]
+        pushed, dups, acked, failed = self._commit(
+            keys=[k.queue, k.data, k.leases, k.owners, k.failed, k.seq, k.dupefilter], args=args
+        )
+        return CommitResult(int(pushed), int(dups), int(acked), int(failed))
+
+    def maintain(self, held: list[str], lease_ms: int, worker_ttl_ms: int) -> ClusterState:
+        k = self.keys
+        lost, reclaimed, queued, leased = self._maintain(
+            keys=[k.queue, k.data, k.leases, k.owners, k.workers],
+            args=[self.worker, lease_ms, worker_ttl_ms, RECLAIM_LIMIT, *held],
+        )
+        return ClusterState([x.decode() for x in lost], int(reclaimed), int(queued), int(leased))
+
+    def release(self, ids: list[str]) -> int:
+        if not ids:
+            return 0
+        k = self.keys
+        return int(
+            self._release(keys=[k.queue, k.data, k.leases, k.owners], args=[self.worker, *ids])
+        )
+
+    # --- for the `scrapy frontier` command -------------------------------------------------
+    def requeue_failed(self, ids: list[str] | None = None) -> int:
+        k = self.keys
+        return int(self._requeue(keys=[k.failed, k.data, k.queue], args=ids or []))
+
+    def report(self, failed_limit: int = 20) -> dict[str, Any]:
+        k = self.keys
+        pipe = self.server.pipeline(transaction=False)
+        pipe.zcard(k.queue)
+        pipe.hgetall(k.owners)
+        pipe.zrange(k.leases, 0, 0, withscores=True)
+        pipe.hlen(k.failed)
+        pipe.zrange(k.workers, 0, -1, withscores=True)
+        pipe.time()
+        queued, owners, first_lease, nfailed, workers, now = pipe.execute()
+        failed: list[tuple[str, Any]] = []
+        cursor = 0
+        while len(failed) < failed_limit:
+            cursor, batch = self.server.hscan(k.failed, cursor, count=100)
+            failed += [(i.decode(), json.loads(r)) for i, r in batch.items()]
+            if cursor == 0:
+                break
+        now_ms = int(now[0]) * 1000 + int(now[1]) // 1000
+        return {
+            "queued": int(queued),
+            "leases": dict(Counter(w.decode() for w in owners.values())),
+            "next_lease_expiry_s": (first_lease[0][1] - now_ms) / 1000 if first_lease else None,
+            "failed": int(nfailed),
+            "failed_sample": failed[:failed_limit],
+            "workers": {w.decode(): (now_ms - s) / 1000 for w, s in workers},
+        }
+
+    def purge(self) -> int:
+        return int(self.server.delete(*self.keys.all()))

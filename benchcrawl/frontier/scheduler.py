@@ -1,0 +1,371 @@
+"""The Redis scheduler: a worker's window on the shared, leased queue.
+
+``next_request`` serves a small local buffer refilled by one leasing call; ``enqueue_request``
+only appends to the outbox, which a timer (and an empty buffer) commits in one Lua call. A
+timer also renews this worker's leases, heartbeats, reclaims expired leases and reads the
+cluster's state, from which ``has_pending_requests`` answers for the whole cluster.
+While Redis is unreachable everything stays local and is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import redis
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import build_from_crawler, load_object
+from twisted.internet import task
+
+from benchcrawl import signals as bc_signals
+from benchcrawl.exceptions import ConfigError
+from benchcrawl.frontier.dupefilter import RedisDupeFilter
+from benchcrawl.frontier.lease import LEASE_KEY, LeaseErrback
+from benchcrawl.frontier.outbox import Outbox
+from benchcrawl.frontier.queue import ClusterState, FrontierKeys, LeasedQueue, Push
+from benchcrawl.frontier.recent import RecentlySeen
+from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
+from benchcrawl.frontier.timing import Backoff, IdleClock
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+COMMIT_SIZE = 1000  # outbox operations per commit: keeps each Lua call short
+_REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
+
+
+class _Down(Exception):
+    """Redis is unreachable (or in its backoff window); the caller keeps its data."""
+
+
+class RedisScheduler:
+    def __init__(
+        self,
+        crawler: Crawler,
+        queue: LeasedQueue,
+        dupefilter: RedisDupeFilter,
+        *,
+        lease_time: float,
+        lease_batch: int,
+        flush_interval: float,
+        idle_before_close: float,
+        idle_poll_interval: float,
+        retry_max_delay: float,
+        transient_meta_keys: list[str],
+        persist: bool,
+        local_seen: int = 0,
+    ) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.queue = queue
+        self.dupefilter = dupefilter
+        self.lease_ms = int(lease_time * 1000)
+        self.renew_every = lease_time / 3
+        self.lease_batch = lease_batch
+        self.flush_interval = flush_interval
+        self.idle_poll = idle_poll_interval
+        self.transient = transient_meta_keys
+        self.persist = persist
+        self.idle = IdleClock(idle_before_close)
+        self.backoff = Backoff(cap=retry_max_delay)
+        self.outbox = Outbox()
+        self.recent = RecentlySeen(local_seen)
+        self.buffer: deque[tuple[str, Request]] = deque()
+        self.held: set[str] = set()
+        self.cluster: ClusterState | None = None
+        self.state_at = 0.0  # monotonic time of the last cluster read
+        self.lease_after = 0.0  # no leasing call before this (the queue was empty)
+        self.renew_at = 0.0  # next renewal of this worker's leases
+        self.codec: RequestCodec | None = None
+        self.loop: task.LoopingCall | None = None
+        self.paused_reason: str | None = None  # set: lease nothing new (resources, pause)
+        self.lease_limit = 0  # most requests held at once (leased, buffered, in flight); 0 = off
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
+        settings = crawler.settings
+        if not settings.get("REDIS_URL"):
+            raise NotConfigured("the Redis scheduler needs REDIS_URL")
+        assert crawler.spider is not None
+        dupefilter = build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler)
+        if not isinstance(dupefilter, RedisDupeFilter):
+            raise ConfigError(
+                f"DUPEFILTER_CLASS is {settings['DUPEFILTER_CLASS']}; the Redis scheduler "
+                f"deduplicates in Redis and needs benchcrawl.frontier.dupefilter.RedisDupeFilter."
+            )
+        worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        keys = FrontierKeys.from_settings(settings, crawler.spider.name)
+        queue_cls = load_object(settings["FRONTIER_QUEUE_CLASS"])
+        queue = queue_cls.from_crawler(crawler, dupefilter.server, keys, worker, dupefilter.mode)
+        scheduler = cls(
+            crawler,
+            queue,
+            dupefilter,
+            lease_time=settings.getfloat("FRONTIER_LEASE_TIME"),
+            lease_batch=settings.getint("FRONTIER_LEASE_BATCH"),
+            flush_interval=settings.getfloat("FRONTIER_FLUSH_INTERVAL"),
+            idle_before_close=settings.getfloat("SCHEDULER_IDLE_BEFORE_CLOSE"),
+            idle_poll_interval=settings.getfloat("FRONTIER_IDLE_POLL_INTERVAL"),
+            retry_max_delay=settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
+            transient_meta_keys=settings.getlist("FRONTIER_TRANSIENT_META_KEYS"),
+            persist=settings.getbool("SCHEDULER_PERSIST"),
+            local_seen=settings.getint("FRONTIER_LOCAL_SEEN"),
+        )
+        connect = crawler.signals.connect
+        connect(scheduler.on_leasing_paused, signal=bc_signals.leasing_paused)
+        connect(scheduler.on_leasing_resumed, signal=bc_signals.leasing_resumed)
+        connect(scheduler.on_lease_limit_changed, signal=bc_signals.lease_limit_changed)
+        return scheduler
+
+    # --- Scrapy's scheduler interface ------------------------------------------------------
+    def open(self, spider: Spider) -> None:
+        self.codec = RequestCodec(spider, self.transient)
+        self.dupefilter.open()
+        self._maintain()
+        logger.info(
+            "frontier: worker %s on %s (%d queued, %d leased in the cluster)",
+            self.queue.worker,
+            self.queue.keys.queue,
+            self.cluster.queued if self.cluster else -1,
+            self.cluster.leased if self.cluster else -1,
+        )
+        self.loop = task.LoopingCall(self._tick)
+        self.loop.start(self.flush_interval, now=False)
+
+    def close(self, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        for attempt in range(3):
+            try:
+                self._flush_all()
+                released = self.queue.release(sorted(self.held))
+                break
+            except _REDIS_DOWN as e:
+                if attempt == 2:
+                    logger.warning(
+                        "frontier: Redis unreachable at close (%s); %d writes are lost and "
+                        "%d leases will expire and be crawled again",
+                        e,
+                        len(self.outbox),
+                        len(self.held),
+                    )
+                    return
+                time.sleep(1)
+        self._inc("frontier/leases/released", released)
+        if not self.persist and reason == "finished":
+            self._purge_if_last()
+        self.dupefilter.close(reason)
+
+    def has_pending_requests(self) -> bool:
+        if self.buffer or self.outbox:
+            return True
+        now = time.monotonic()
+        if now - self.state_at >= self.idle_poll:
+            self._call(self._maintain)
+        state = self.cluster
+        if self.backoff.outage_started is not None or state is None:
+            return True  # unknown: keep the worker alive
+        if state.queued or state.leased:
+            return True
+        return not self.idle.idle(now)
+
+    def enqueue_request(self, request: Request) -> bool:
+        assert self.codec is not None
+        lease = request.meta.get(LEASE_KEY)
+        fingerprint = self.dupefilter.fingerprint(request)
+        if not request.dont_filter and fingerprint in self.recent:
+            self._inc("frontier/dedup/hits")
+            self._inc("frontier/dedup/local_hits")
+            if lease:  # a redirect to a page already seen: the original is done
+                self.finish(lease, None)
+            return False
+        try:
+            data = self.codec.encode(request)
+        except RequestNotSerializable as e:
+            logger.error("%s", e)
+            self._inc("frontier/requests/unserializable")
+            if lease:
+                self.finish(lease, f"its successor could not be queued: {e}")
+            return False
+        key = self.dupefilter.key_of(fingerprint)
+        self.outbox.push(Push(not request.dont_filter, -request.priority, data, key))
+        if not request.dont_filter:
+            self.recent.add(fingerprint)
+        if lease:  # a retry or redirect of a leased request replaces it
+            self.finish(lease, None)
+        self._inc("scheduler/enqueued/redis")
+        self.idle.busy()
+        if len(self.outbox) >= COMMIT_SIZE:
+            self._call(self._flush)
+        return True
+
+    def next_request(self) -> Request | None:
+        if not self.buffer:
+            self._refill()
+        if not self.buffer:
+            return None
+        _, request = self.buffer.popleft()
+        self._inc("scheduler/dequeued/redis")
+        return request
+
+    def __len__(self) -> int:
+        return len(self.buffer) + (self.cluster.queued if self.cluster else 0)
+
+    # --- leases ----------------------------------------------------------------------------
+    def finish(self, lease: str, reason: str | None) -> None:
+        """End a lease: ack it (reason None) or record the request as failed."""
+        if lease not in self.held:
+            return
+        self.held.discard(lease)
+        if reason is None:
+            self.outbox.ack(lease)
+            self._inc("frontier/requests/acked")
+            return
+        record = {"reason": reason, "worker": self.queue.worker, "at": round(time.time(), 3)}
+        self.outbox.fail(lease, json.dumps(record))
+        self._inc("frontier/requests/failed")
+        logger.debug("frontier: request %s failed for good: %s", lease, reason)
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        if self.outbox:
+            self._call(self._flush)
+        if now < self.lease_after or not self.backoff.ready(now):
+            return
+        room = self._lease_room()
+        if room <= 0:
+            return
+        rows = self._call(self.queue.lease, room, self.lease_ms)
+        if not rows:
+            if rows is not None:
+                self.lease_after = now + self.idle_poll
+            return
+        assert self.codec is not None
+        crawl = self.crawler.engine.crawl  # type: ignore[union-attr]
+        for lease, data in rows:
+            self.held.add(lease)
+            try:
+                request = self.codec.decode(data)
+            except Exception as e:
+                logger.error("frontier: cannot read queued request %s: %s", lease, e)
+                self.finish(lease, f"unreadable: {e}")
+                continue
+            request.meta[LEASE_KEY] = lease
+            request.errback = LeaseErrback(lease, request.errback, self.finish, crawl)
+            self.buffer.append((lease, request))
+        self._inc("frontier/requests/leased", len(rows))
+        self.idle.busy()
+
+    # --- resource-aware leasing (benchcrawl.signals, sent by the resources middleware) ----
+    def on_leasing_paused(self, reason: str) -> None:
+        self.paused_reason = reason
+
+    def on_leasing_resumed(self) -> None:
+        self.paused_reason = None
+        self.lease_after = 0.0
+
+    def on_lease_limit_changed(self, limit: int) -> None:
+        self.lease_limit = max(0, limit)
+
+    def _lease_room(self) -> int:
+        """How many requests to lease now: none while paused; never more than the
+        limit held (requests already held are still handed out)."""
+        if self.paused_reason is not None:
+            return 0
+        if not self.lease_limit:
+            return self.lease_batch
+        return max(0, min(self.lease_batch, self.lease_limit - len(self.held)))
+
+    def _maintain(self) -> None:
+        state = self.queue.maintain(sorted(self.held), self.lease_ms, 10 * self.lease_ms)
+        self.cluster = state
+        self.state_at = time.monotonic()
+        self.renew_at = self.state_at + self.renew_every
+        if state.queued:
+            self.lease_after = 0.0
+        if state.queued or state.leased:
+            self.idle.busy()
+        else:
+            self.idle.idle(self.state_at)  # starts the idle clock at the first observation
+        self._inc("frontier/leases/reclaimed", state.reclaimed)
+        if state.lost:
+            lost = set(state.lost)
+            self.held -= lost
+            self.buffer = deque((i, r) for i, r in self.buffer if i not in lost)
+            self._inc("frontier/leases/lost", len(lost))
+            logger.warning(
+                "frontier: %d leases expired before this worker renewed them; another "
+                "worker may crawl those requests again",
+                len(lost),
+            )
+
+    # --- writes ----------------------------------------------------------------------------
+    def _flush(self) -> None:
+        batch = self.outbox.peek(COMMIT_SIZE)
+        if not batch:
+            return
+        result = self.queue.commit(batch.pushes, batch.acks, batch.fails)
+        self.outbox.drop(len(batch))
+        self._inc("frontier/requests/enqueued", result.pushed)
+        self._inc("frontier/dedup/hits", result.duplicates)
+        if result.pushed:
+            self.lease_after = 0.0
+
+    def _flush_all(self) -> None:
+        while self.outbox:
+            self._flush()
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        if not self.backoff.ready(now):
+            return
+        if self.outbox:
+            self._call(self._flush_all)
+        holds_nothing = not self.held and not self.outbox
+        if now >= self.renew_at or (holds_nothing and now - self.state_at >= self.idle_poll):
+            self._call(self._maintain)
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> T | None:
+        """Run one Redis operation; on a lost connection, back off and return None."""
+        now = time.monotonic()
+        if not self.backoff.ready(now):
+            return None
+        try:
+            result = fn(*args)
+        except _REDIS_DOWN as e:
+            self._inc("frontier/redis/errors")
+            if self.backoff.failed(now):
+                logger.warning(
+                    "frontier: lost Redis (%s); keeping %d queued writes and %d leases in "
+                    "this worker and retrying",
+                    e,
+                    len(self.outbox),
+                    len(self.held),
+                )
+            return None
+        ended = self.backoff.succeeded(now)
+        if ended is not None:
+            logger.info("frontier: Redis is back after %.1f s", ended)
+        return result
+
+    def _purge_if_last(self) -> None:
+        state = self.cluster
+        others = self.queue.report(failed_limit=0)["workers"]
+        others.pop(self.queue.worker, None)
+        live = [w for w, age in others.items() if age < 3 * self.renew_every]
+        if state and not state.queued and not state.leased and not live:
+            self.queue.purge()
+            logger.info("frontier: SCHEDULER_PERSIST is off: deleted the finished crawl's state")
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if count and self.stats is not None:
+            self.stats.inc_value(key, count)

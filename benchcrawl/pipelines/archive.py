@@ -1,0 +1,121 @@
+"""Stage 4: keep each successful sweep as a version and switch ``latest`` to it.
+
+A sweep with any failed combination is not archived: ``latest/`` keeps pointing at the
+last good version, the sweep is marked failed, and the crawl exits non-zero naming the
+combinations that failed and why.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy.crawler import Crawler
+
+from benchcrawl import __version__
+from benchcrawl.config import load_config
+from benchcrawl.exceptions import ArchiveError
+from benchcrawl.items import MergedSweep
+from benchcrawl.storage.versions import switch_latest, write_version
+from benchcrawl.sweep.state import FAILED, SUCCEEDED, describe_failures
+
+logger = logging.getLogger(__name__)
+
+
+def data_dir_from_settings(settings: Any) -> Path:
+    """``-s DATA_DIR`` (or the DATA_DIR environment variable) wins over the config's."""
+    configured = settings.get("DATA_DIR") or load_config(settings["BENCHCRAWL_CONFIG"]).data_dir
+    return Path(configured).expanduser().resolve()
+
+
+def _csv_writer(df: Any):
+    from benchcrawl.inferencemax.table import write_csv  # pandas, only when finishing a sweep
+
+    return lambda path: write_csv(df, path)
+
+
+def _bytes_writer(body: bytes):
+    return lambda path: path.write_bytes(body)
+
+
+class ArchivePipeline:
+    def __init__(self, crawler: Crawler, data_dir: Path) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.data_dir = data_dir
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler, data_dir_from_settings(crawler.settings))
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, MergedSweep):
+            return item
+        store = self.crawler.spider.sweep_store  # type: ignore[union-attr]
+        tables = item.tables
+        if tables.failures:
+            detail = (
+                f"{len(tables.failures)} of {max(tables.planned, 1)} combinations failed, "
+                f"latest/ left untouched: {describe_failures(tables.failures)}"
+            )
+            store.finish(item.sweep_id, FAILED, detail)
+            return item
+        if item.merged is None or len(item.merged) == 0:
+            store.finish(
+                item.sweep_id, FAILED, "the merge produced no rows, latest/ left untouched"
+            )
+            return item
+        try:
+            version_dir = self._write(item)
+            latest = switch_latest(self.data_dir, version_dir)
+        except ArchiveError as e:
+            store.finish(item.sweep_id, FAILED, f"archive failed, latest/ left untouched: {e}")
+            return item
+        self.stats.set_value("inferencemax/archive/version", version_dir.name)
+        store.finish(
+            item.sweep_id,
+            SUCCEEDED,
+            f"{len(item.merged)} merged rows from {tables.planned} combinations in "
+            f"{version_dir}; {latest} points to it",
+        )
+        return item
+
+    def _write(self, item: MergedSweep) -> Path:
+        tables = item.tables
+        writers = {
+            "interactivity.csv": _csv_writer(item.interactivity),
+            "e2e.csv": _csv_writer(item.e2e),
+            "merged.csv": _csv_writer(item.merged),
+        }
+        sources = []
+        for result in tables.results:
+            name = "raw/" + (urlsplit(result.url).path.rsplit("/", 1)[-1] or "data.json")
+            writers[name] = _bytes_writer(result.body)
+            sources.append(
+                {
+                    "model": result.model,
+                    "sequence": result.sequence,
+                    "kind": result.kind,
+                    "url": result.url,
+                    "fetched_at": result.fetched_at,
+                    "records": len(result.records or ()),
+                    "file": name,
+                }
+            )
+        manifest = {
+            "sweep_id": item.sweep_id,
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "benchcrawl_version": __version__,
+            "combinations": tables.planned,
+            "rows": {
+                "interactivity": len(item.interactivity),
+                "e2e": len(item.e2e),
+                "merged": len(item.merged),
+            },
+            "merge_report": item.merge_report,
+            "sources": sources,
+        }
+        return write_version(self.data_dir, item.sweep_id, writers, manifest)

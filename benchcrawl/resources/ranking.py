@@ -1,0 +1,94 @@
+"""Node heartbeats as records, the node ranking, and each node's lease limit (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields
+
+from benchcrawl.resources.gate import State
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    """One node's heartbeat, as stored in its Redis hash (every value a string there)."""
+
+    node: str
+    host: str
+    pid: int
+    state: str  # running, throttled, paused
+    reason: str
+    cpu: float  # % busy of the CPUs the worker may use
+    cpu_own: float  # % of them the worker itself uses
+    cpu_load: float  # % the throttle decides on (see benchcrawl.resources.cpu)
+    memory: float  # %
+    network: float  # %
+    load: float  # mean of cpu_load, memory, network: the ranking key
+    in_flight: int  # requests in the downloader
+    pages_per_minute: float
+    limit: int  # requests this node may hold (0 = not set yet)
+    at: float  # unix time of the heartbeat
+
+    def to_hash(self) -> dict[str, str]:
+        return {k: str(v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_hash(cls, raw: Mapping[bytes | str, bytes | str]) -> NodeStatus | None:
+        """Parse a heartbeat hash; None if it is incomplete or malformed."""
+        data = {_s(k): _s(v) for k, v in raw.items()}
+        values: dict[str, object] = {}
+        try:
+            for f in fields(cls):
+                text = data[f.name]
+                if f.type == "int":
+                    values[f.name] = int(float(text))
+                elif f.type == "float":
+                    values[f.name] = float(text)
+                else:
+                    values[f.name] = text
+        except (KeyError, ValueError):
+            return None
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _s(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def average_load(loads: Mapping[str, float]) -> float:
+    return sum(loads.values()) / len(loads) if loads else 0.0
+
+
+def rank(nodes: Iterable[NodeStatus]) -> list[NodeStatus]:
+    """Nodes that may take work first, least loaded first; then throttled, then paused."""
+    order = {State.RUNNING: 0, State.THROTTLED: 1, State.PAUSED: 2}
+    return sorted(nodes, key=lambda n: (order.get(State(n.state), 3), n.load, n.node))
+
+
+def lease_limits(nodes: Iterable[NodeStatus], low: int, high: int) -> dict[str, int]:
+    """How many requests each node may hold: *high* for the least loaded, less in
+    proportion to a node's headroom (100 - load) next to the best one's, never under
+    *low*. Nodes that lease nothing meanwhile (throttled, paused) get *low*; but when no
+    node is running, the throttled ones are limited like running ones, since the least
+    loaded of them leases (:func:`serves_anyway`)."""
+    ranked = rank(nodes)
+    pool = [n for n in ranked if n.state == State.RUNNING] or [
+        n for n in ranked if n.state == State.THROTTLED
+    ]
+    best = 100.0 - pool[0].load if pool else 0.0
+    out = {n.node: low for n in ranked}
+    for n in pool:
+        share = max(0.0, 100.0 - n.load) / best if best > 0 else 1.0
+        out[n.node] = max(low, min(high, round(high * share)))
+    return out
+
+
+def serves_anyway(nodes: Iterable[NodeStatus], node: str) -> bool:
+    """True if *node* is throttled but must lease all the same: no live node is running,
+    and it is the least-loaded throttled one. Without this rule a cluster whose nodes are
+    all over a limit would stop; with it the least-loaded node is served first, as the
+    method says. A lone node is always served; a paused node never."""
+    ranked = rank(nodes)
+    if not ranked or any(n.state == State.RUNNING for n in ranked):
+        return False
+    first = ranked[0]
+    return first.node == node and first.state == State.THROTTLED

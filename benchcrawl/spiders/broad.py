@@ -1,0 +1,303 @@
+"""The broad spider: plain HTML from the seed domains only, polite across the whole cluster.
+
+Seeds are loaded with ``scrapy seed broad FILE``; then any number of ``scrapy crawl broad``
+workers (``REDIS_URL`` set) share the polite per-domain frontier
+(:mod:`benchcrawl.frontier.polite`), and every fetch passes the polite gate
+(:mod:`benchcrawl.frontier.gate`: robots.txt, exclusions, the per-domain delay).
+
+A page is truncated to ``BROAD_MAX_PAGE_SIZE``, written to the worker's WARC file, recorded
+in the visited index, and, when it is HTML, parsed for links. Links are filtered by scope
+and by this worker's memory of known URLs, then checked against the shared dedup in one
+Redis call per page (together with the visited record and the exclusion set), so only new
+links become requests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
+
+from benchcrawl.broad.links import extract_links
+from benchcrawl.broad.page import is_html, truncate
+from benchcrawl.broad.politeness import domain_delay_ms
+from benchcrawl.broad.robots import RobotsRules, classify
+from benchcrawl.broad.scope import DomainScope, host_of, suffixes
+from benchcrawl.broad.seeds import read_seeds
+from benchcrawl.exceptions import ConfigError
+from benchcrawl.frontier.domains import DomainState
+from benchcrawl.frontier.polite import ROBOTS_META
+from benchcrawl.frontier.recent import RecentlySeen
+from benchcrawl.frontier.scheduler import RedisScheduler
+from benchcrawl.storage.warc import WarcArchive
+
+logger = logging.getLogger(__name__)
+
+SCOPE_REFRESH = 10.0  # s between re-reads of the seed and exclusion sets
+MAX_ROBOTS_REDIRECTS = 5
+
+
+class BroadSpider(Spider):
+    name = "broad"
+    custom_settings = {
+        "FRONTIER_QUEUE_CLASS": "benchcrawl.frontier.polite.PoliteQueue",
+        "FRONTIER_IDLE_POLL_INTERVAL": 0.1,  # domains come due often: ask Redis soon again
+        "DOWNLOAD_HANDLERS": {
+            "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+            "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+        },
+        "DOWNLOADER_MIDDLEWARES": {"benchcrawl.frontier.gate.PoliteGateMiddleware": 960},
+        "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,  # fetched whole up to this, then truncated
+        "DOWNLOAD_WARNSIZE": 0,
+        "COOKIES_ENABLED": False,
+        "HTTPERROR_ALLOW_ALL": True,  # 4xx/5xx pages are stored and indexed too
+        "ITEM_PIPELINES": {},
+        "REDIRECT_MAX_TIMES": 5,  # a redirect loop ends here (or at the dedup)
+        "RETRY_TIMES": 1,
+        "ROBOTSTXT_OBEY": False,  # robots.txt is the polite frontier's (cached cluster-wide)
+    }
+
+    state: DomainState
+    scope: DomainScope
+    archive: WarcArchive | None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        settings.set("USER_AGENT", settings["BROAD_USER_AGENT"], priority="spider")
+
+    @classmethod
+    def check_settings(cls, settings: BaseSettings, spider_args: dict[str, str]) -> None:
+        """Fail fast on a missing REDIS_URL or an unreadable exclusion file."""
+        if not settings.get("REDIS_URL"):
+            raise ConfigError(
+                "the broad spider needs REDIS_URL: its frontier, politeness clock and robots.txt "
+                "cache are shared in Redis; set REDIS_URL and load seeds with `scrapy seed broad "
+                "FILE`."
+            )
+        _read_exclusions(settings["BROAD_EXCLUDE_FILE"])
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BroadSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        cls.check_settings(settings, kwargs)
+        spider.state = DomainState.from_settings(settings, spider.name)
+        spider.subdomains = settings.getbool("BROAD_ALLOW_SUBDOMAINS")
+        spider.file_exclusions = _read_exclusions(settings["BROAD_EXCLUDE_FILE"])
+        spider.scope = DomainScope((), spider.file_exclusions, spider.subdomains)
+        spider.scope_at = 0.0
+        spider.max_page = settings.getint("BROAD_MAX_PAGE_SIZE")
+        spider.nofollow = settings.getbool("BROAD_NOFOLLOW")
+        spider.max_crawl_delay = settings.getfloat("BROAD_MAX_CRAWL_DELAY")
+        spider.robots_agent = settings["USER_AGENT"]
+        spider.known = RecentlySeen(settings.getint("BROAD_SEEN_LOCAL"))
+        warc_dir = settings["BROAD_WARC_DIR"]
+        spider.archive = (
+            WarcArchive(
+                Path(warc_dir),
+                f"{spider.name}-{_worker_tag()}",
+                settings.getint("BROAD_WARC_MAX_SIZE"),
+                settings.getint("BROAD_WARC_GZIP_LEVEL"),
+            )
+            if warc_dir
+            else None
+        )
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    subdomains: bool
+    file_exclusions: set[str]
+    scope_at: float
+    max_page: int
+    nofollow: bool
+    max_crawl_delay: float
+    robots_agent: str
+    known: RecentlySeen
+
+    async def start(self) -> AsyncIterator[Request]:
+        """Nothing: the seeds are in the shared frontier (``scrapy seed broad FILE``)."""
+        return
+        yield  # pragma: no cover
+
+    # --- pages ---------------------------------------------------------------------------
+    def parse(self, response: Response) -> Iterator[Request]:
+        body, truncated = truncate(response.body, self.max_page)
+        content_type = response.headers.get(b"Content-Type")
+        html = is_html(content_type)
+        self._inc("broad/pages")
+        if truncated:
+            self._inc("broad/pages/truncated")
+        record: dict[str, Any] = {
+            "status": response.status,
+            "type": content_type.decode("latin-1") if content_type else None,
+            "size": len(response.body),
+            "truncated": truncated,
+            "fetched_at": round(time.time(), 3),
+        }
+        if self.archive is not None:
+            where = self.archive.write(
+                response.url,
+                response.status,
+                _headers(response),
+                body,
+                truncated=truncated,
+                protocol=response.protocol or "HTTP/1.1",
+            )
+            record.update(warc=where.file, offset=where.offset, length=where.length)
+        links: list[str] = []
+        if not html:
+            self._inc("broad/pages/not_html")
+        elif 200 <= response.status < 300:
+            links = extract_links(body, response.url, nofollow=self.nofollow)
+        yield from self._new_requests(response.url, json.dumps(record), links)
+
+    def _new_requests(self, url: str, record: str, links: list[str]) -> Iterator[Request]:
+        self._refresh_scope()
+        candidates: list[tuple[str, str]] = []
+        for link in links:
+            if link.encode() in self.known:
+                continue
+            host = host_of(link)
+            if not self.scope.allows(host):
+                self._inc("broad/links/offsite")
+                self.known.add(link.encode())
+                continue
+            candidates.append((link, host))
+        scheduler = self._scheduler()
+        dupefilter = scheduler.dupefilter
+        requests = [
+            Request(link, callback=self.parse, errback=self.on_error) for link, _ in candidates
+        ]
+        items = [dupefilter.key_of(dupefilter.fingerprint(r)) for r in requests]
+        names = sorted({s for _, host in candidates for s in suffixes(host)})
+        width = len(items[0]) if items else 1
+        flags, fresh = self.state.check_page(url, record, dupefilter.mode, width, names, items)
+        excluded = {n for n, flag in zip(names, flags, strict=True) if flag}
+        for (link, host), request, new in zip(candidates, requests, fresh, strict=True):
+            self.known.add(link.encode())
+            if excluded and any(s in excluded for s in suffixes(host)):
+                self._inc("broad/links/excluded")
+            elif new:
+                self._inc("broad/links/new")
+                yield request
+            else:
+                self._inc("broad/links/seen")
+
+    def on_error(self, failure: Failure) -> None:
+        if not isinstance(failure.value, IgnoreRequest):
+            self._inc(f"broad/errors/{type(failure.value).__name__}")
+
+    # --- robots.txt ----------------------------------------------------------------------
+    async def parse_robots(self, response: Response) -> None:
+        """Store the domain's robots.txt verdict. Redirects are followed here, up to five
+        (RFC 9309 2.3.1.2), by fetching through the downloader (the gate spaces them as
+        fetches of the domain whose robots.txt this is); more, or a failure, is read as
+        the RFC says."""
+        domain = response.meta[ROBOTS_META]
+        for _ in range(MAX_ROBOTS_REDIRECTS):
+            location = response.headers.get(b"Location")
+            if not (300 <= response.status < 400 and location):
+                break
+            target = response.urljoin(location.decode("latin-1"))
+            request = response.request.replace(url=target) if response.request else None
+            if request is None or not target.startswith(("http://", "https://")):
+                break
+            request.callback = NO_CALLBACK
+            request.errback = None
+            try:
+                response = await self.crawler.engine.download_async(request)  # type: ignore[union-attr]
+            except Exception as e:
+                logger.debug("robots.txt of %s: redirect to %s failed: %s", domain, target, e)
+                self._store_robots(domain, None, b"")
+                return
+        self._store_robots(domain, response.status, response.body)
+
+    def robots_failed(self, failure: Failure) -> None:
+        if isinstance(failure.value, IgnoreRequest):  # excluded or out of scope: no verdict
+            return
+        request = getattr(failure, "request", None)
+        if request is not None:
+            self._store_robots(request.meta[ROBOTS_META], None, b"")
+
+    def _store_robots(self, domain: str, status: int | None, body: bytes) -> None:
+        entry = classify(status, body)
+        crawl_delay = RobotsRules(entry, self.robots_agent).crawl_delay()
+        self.state.store_robots(
+            domain, entry, domain_delay_ms(0, crawl_delay, self.max_crawl_delay)
+        )
+        self._inc("broad/robots/fetched")
+        self._inc(f"broad/robots/{entry.kind}")
+        logger.debug("robots.txt of %s: %s (status %s)", domain, entry.kind, status)
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _scheduler(self) -> RedisScheduler:
+        engine = self.crawler.engine
+        scheduler = engine.scheduler if engine is not None else None
+        if not isinstance(scheduler, RedisScheduler):
+            raise ConfigError("the broad spider runs on the Redis frontier (set REDIS_URL)")
+        return scheduler
+
+    def _refresh_scope(self) -> None:
+        now = time.monotonic()
+        if now - self.scope_at < SCOPE_REFRESH:
+            return
+        self.scope = DomainScope(
+            self.state.seeds(), self.file_exclusions | self.state.excluded(), self.subdomains
+        )
+        self.scope_at = now
+
+    def on_closed(self, reason: str) -> None:
+        if self.archive is not None:
+            self.archive.close()
+        stats = self.crawler.stats
+        if stats is None:
+            return
+        started = stats.get_value("start_time")
+        pages = stats.get_value("broad/pages", 0)
+        if started is not None and pages:
+            elapsed = (datetime.now(UTC) - started).total_seconds()
+            stats.set_value("broad/pages_per_second", round(pages / max(elapsed, 1e-6), 2))
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
+
+
+def _read_exclusions(path: str) -> set[str]:
+    if not path:
+        return set()
+    try:
+        seeds, bad = read_seeds(path)
+    except (OSError, UnicodeError) as e:
+        raise ConfigError(f"cannot read BROAD_EXCLUDE_FILE {path} ({e}); fix the path.") from e
+    for line in bad:
+        logger.warning("%s", line.message(path))
+    return {s.domain for s in seeds}
+
+
+def _headers(response: Response) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in response.headers.items()
+        for value in values
+    ]
+
+
+def _worker_tag() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"

@@ -1,0 +1,302 @@
+"""The InferenceMAX sweep: every Model x ISL/OSL combination of the dashboard.
+
+One discovery request reads the dropdowns' options; each combination is then its own
+Request through the scheduler, so with a Redis frontier the combinations spread across
+workers. A combination's page selects its model and sequence and captures the two data
+files the page fetches for that selection.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import CloseSpider, DontCloseSpider
+from scrapy.settings import BaseSettings
+from twisted.python.failure import Failure
+
+from benchcrawl.config import JobConfig, load_config
+from benchcrawl.exceptions import ConfigError, DashboardError
+from benchcrawl.items import CombinationFailure, CombinationResult
+from benchcrawl.middlewares.dashboard import LIVE_KEYS
+from benchcrawl.sweep.memory import MemorySweepStore
+from benchcrawl.sweep.redis import RedisSweepStore
+from benchcrawl.sweep.state import FAILED, OPEN, describe_failures
+
+logger = logging.getLogger(__name__)
+
+
+class InferenceMaxSpider(Spider):
+    name = "inferencemax"
+    custom_settings = {
+        "CONCURRENT_REQUESTS": 8,  # browser pages one worker drives at once (2 cores: CPU-bound)
+        # a page takes a second or more: hold at most one unstarted, so idle workers get work
+        "FRONTIER_LEASE_BATCH": 1,
+    }
+
+    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.base_url_arg = base_url
+        self.sweep_id = ""
+
+    @classmethod
+    def check_settings(cls, settings: BaseSettings, spider_args: dict[str, str]) -> None:
+        """Fail fast, before any browser or crawl starts, on a bad config or argument."""
+        load_config(settings["BENCHCRAWL_CONFIG"])
+        _check_base_url(spider_args.get("base_url"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> InferenceMaxSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.config = load_config(settings["BENCHCRAWL_CONFIG"])
+        spider.base_url = spider.base_url_arg or spider.config.source.base_url
+        _check_base_url(spider.base_url)
+        spider.timeout = spider.config.source.timeout
+        spider.model_label = settings["INFERENCEMAX_MODEL_LABEL"]
+        spider.sequence_label = settings["INFERENCEMAX_SEQUENCE_LABEL"]
+        spider.kind_patterns = dict(settings.getdict("INFERENCEMAX_KIND_PATTERNS"))
+        spider.sweep_timeout = settings.getfloat("INFERENCEMAX_SWEEP_TIMEOUT")
+        spider.sweep_store = _build_store(crawler, spider.name)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    config: JobConfig
+    base_url: str
+    timeout: float
+    model_label: str
+    sequence_label: str
+    kind_patterns: dict[str, str]
+    sweep_timeout: float
+    sweep_store: Any
+
+    # --- requests ----------------------------------------------------------------------
+    def _page_request(self, index: int, model: str, sequence: str, **kwargs: Any) -> Request:
+        # combinations differ only in the fragment, so a pooled page moves without reload
+        url = self.base_url.split("#", 1)[0] + (f"#combination={index}" if index else "")
+        return Request(
+            url,
+            errback=self.on_request_error,
+            dont_filter=True,
+            meta={
+                "playwright": True,
+                "playwright_context": "inferencemax",
+                "playwright_page_goto_kwargs": {
+                    "wait_until": "domcontentloaded",
+                    "timeout": self.timeout * 1000,
+                },
+                "dashboard_timeout": self.timeout,
+                "max_retry_times": self.config.source.retry_attempts,
+                "sweep_id": self.sweep_id,
+                "combination": {"index": index, "model": model, "sequence": sequence},
+            },
+            **kwargs,
+        )
+
+    async def start(self) -> AsyncIterator[Request]:
+        self.sweep_id, created = self.sweep_store.join(time.time())
+        if not created:
+            logger.info("joined sweep %s started by another worker", self.sweep_id)
+            return
+        logger.info("started sweep %s of %s", self.sweep_id, self.base_url)
+        yield self._page_request(0, "*", "*", callback=self.parse_options, priority=10)
+
+    # --- callbacks ---------------------------------------------------------------------
+    def _stale(self, request: Request) -> bool:
+        if request.meta.get("sweep_id") != self.sweep_id:
+            logger.info("dropping a request of an earlier sweep %s", request.meta.get("sweep_id"))
+            return True
+        return False
+
+    def parse_options(self, response: Any) -> Iterator[Any]:
+        """Plan the sweep from the dropdowns' options and queue one request per combination.
+
+        The discovery page already holds the default selection's two files (loaded at
+        start), so it keeps that one combination instead of queueing it."""
+        if self._stale(response.request):
+            return
+        outcome = response.meta.get("dashboard")
+        if outcome is None or outcome.error is not None:
+            yield from self._retry_or_fail(response.request, _error_of(outcome))
+            return
+        try:
+            models = _restrict(outcome.models, self.config.targets.models, "models")
+            sequences = _restrict(outcome.sequences, self.config.targets.sequences, "sequences")
+        except ConfigError as e:
+            yield self._failure(response.request, str(e))
+            return
+        plan = [(m, s) for m in models for s in sequences]
+        self.sweep_store.set_plan(self.sweep_id, plan)
+        logger.info(
+            "page offers %d models x %d sequences: sweeping %d combinations",
+            len(models),
+            len(sequences),
+            len(plan),
+        )
+        own = plan.index(outcome.shown) + 1 if outcome.shown in plan else 0
+        files = outcome.files
+        if own and (
+            len(files) < len(self.kind_patterns) or any(f.status != 200 for f in files.values())
+        ):
+            own = 0  # let a page of its own fetch it, with its own retries
+        for index, (model, sequence) in enumerate(plan, start=1):
+            if index != own:
+                yield self._page_request(index, model, sequence, callback=self.parse_combination)
+        if own:
+            yield from self._results(own, outcome.shown[0], outcome.shown[1], files)
+
+    def parse_combination(self, response: Any) -> Iterator[Any]:
+        if self._stale(response.request):
+            return
+        combo = response.meta["combination"]
+        outcome = response.meta.get("dashboard")
+        if outcome is None or outcome.error is not None:
+            yield from self._retry_or_fail(response.request, _error_of(outcome))
+            return
+        bad = [f for f in outcome.files.values() if f.status != 200]
+        if bad:
+            yield from self._bad_status(response.request, bad)
+            return
+        yield from self._results(combo["index"], combo["model"], combo["sequence"], outcome.files)
+
+    def _results(self, index: int, model: str, sequence: str, files: dict) -> Iterator[Any]:
+        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        for kind in self.kind_patterns:
+            f = files[kind]
+            yield CombinationResult(
+                sweep_id=self.sweep_id,
+                index=index,
+                model=model,
+                sequence=sequence,
+                kind=kind,
+                url=f.url,
+                fetched_at=fetched_at,
+                status=f.status,
+                content_type=f.content_type,
+                body=f.body,
+            )
+
+    def _bad_status(self, request: Request, bad: list[Any]) -> Iterator[Any]:
+        reason = "; ".join(
+            f"{f.url}: {f.error}" if f.error else f"{f.url} answered HTTP {f.status}" for f in bad
+        )
+        transient = any(f.status == 0 or f.status >= 500 or f.status == 429 for f in bad)
+        if transient:
+            yield from self._retry_or_fail(request, reason)
+        else:
+            yield self._failure(request, reason)
+
+    def _retry_or_fail(self, request: Request, error: BaseException | str) -> Iterator[Any]:
+        reason = error if isinstance(error, str) else _describe(error)
+        retry = get_retry_request(request, spider=self, reason=reason)
+        if retry is not None:
+            for key in (*LIVE_KEYS, "dashboard"):
+                retry.meta.pop(key, None)
+            logger.warning("retrying %s: %s", _what(request), reason)
+            yield retry
+        else:
+            yield self._failure(request, reason)
+
+    def _failure(self, request: Request, reason: str) -> CombinationFailure:
+        combo = request.meta["combination"]
+        if combo["index"] == 0:
+            self.sweep_store.set_plan(self.sweep_id, [])
+        return CombinationFailure(
+            self.sweep_id, combo["index"], combo["model"], combo["sequence"], reason
+        )
+
+    def on_request_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        if not self._stale(request):
+            # the retry middleware already spent this request's retries
+            yield self._failure(request, _describe(failure.value or Exception("unknown")))
+
+    # --- sweep end ---------------------------------------------------------------------
+    def on_idle(self) -> None:
+        status, detail = self.sweep_store.status(self.sweep_id)
+        if status == OPEN:
+            if isinstance(self.sweep_store, MemorySweepStore) or (
+                time.time() - self.sweep_store.created(self.sweep_id) > self.sweep_timeout
+            ):
+                self.sweep_store.abandon(
+                    self.sweep_id, "the crawl ended before every combination was accounted for"
+                )
+            else:
+                raise DontCloseSpider
+            status, detail = self.sweep_store.status(self.sweep_id)
+        self.crawler.stats.set_value("inferencemax/sweep/status", status)
+        self.crawler.stats.set_value("inferencemax/sweep/detail", detail)
+        if status == FAILED:
+            logger.error("sweep %s failed: %s", self.sweep_id, detail)
+            raise CloseSpider("sweep_failed")
+        logger.info("sweep %s succeeded: %s", self.sweep_id, detail)
+
+    def on_closed(self, reason: str) -> None:
+        self.sweep_store.close()
+
+
+def _build_store(crawler: Crawler, spider_name: str) -> Any:
+    settings = crawler.settings
+    url = settings.get("REDIS_URL")
+    if not url:
+        return MemorySweepStore()
+    server = redis.Redis.from_url(
+        url,
+        socket_connect_timeout=settings.getfloat("REDIS_CONNECT_TIMEOUT"),
+        socket_timeout=30,
+        health_check_interval=30,
+    )
+    return RedisSweepStore(
+        server,
+        settings["INFERENCEMAX_SWEEP_KEY"] % {"spider": spider_name},
+        timeout=settings.getfloat("INFERENCEMAX_SWEEP_TIMEOUT"),
+        ttl=settings.getint("INFERENCEMAX_SWEEP_TTL"),
+    )
+
+
+def _check_base_url(url: str | None) -> None:
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise ConfigError(f"-a base_url must start with http:// or https://, got {url!r}.")
+
+
+def _restrict(offered: list[str], wanted: tuple[str, ...], key: str) -> list[str]:
+    if not wanted:
+        return offered
+    missing = [w for w in wanted if w not in offered]
+    if missing:
+        raise ConfigError(
+            f"targets.{key}: {', '.join(map(repr, missing))} not offered by the page "
+            f"(it offers {', '.join(map(repr, offered))})."
+        )
+    return [o for o in offered if o in wanted]
+
+
+def _what(request: Request) -> str:
+    combo = request.meta["combination"]
+    if combo["index"] == 0:
+        return "option discovery"
+    return f"combination {combo['model']} x {combo['sequence']}"
+
+
+def _error_of(outcome: Any) -> BaseException:
+    if outcome is None or outcome.error is None:
+        return DashboardError("the page gave no dashboard outcome")
+    return outcome.error
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    if isinstance(error, DashboardError | TimeoutError):
+        return text
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+__all__ = ["InferenceMaxSpider", "describe_failures"]

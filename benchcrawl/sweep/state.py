@@ -1,0 +1,66 @@
+"""Pure sweep bookkeeping shared by both stores."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from benchcrawl.items import CombinationFailure, CombinationResult
+
+KINDS = ("interactivity", "e2e")
+OPEN, SUCCEEDED, FAILED = "open", "succeeded", "failed"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a worker learns when it records a file or a failure."""
+
+    accounted: int  # combinations accounted for so far, cluster-wide
+    planned: int  # combinations in the plan (-1 until discovery has run)
+    newly_accounted: bool  # this call completed a combination
+    finalize: bool  # this worker must merge and archive the sweep now
+
+
+def new_sweep_id(now: float) -> str:
+    """A sortable UTC timestamp id, also the archive folder name: 20251025T010000.123456Z."""
+    return datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+def result_to_json(result: CombinationResult) -> str:
+    data = asdict(result)
+    data.pop("body")
+    data.pop("records")
+    return json.dumps(data)
+
+
+def result_from_json(text: str | bytes, body: bytes) -> CombinationResult:
+    return CombinationResult(**json.loads(text), body=body)
+
+
+def failure_to_json(failure: CombinationFailure) -> str:
+    return json.dumps(asdict(failure))
+
+
+def failure_from_json(text: str | bytes) -> CombinationFailure:
+    return CombinationFailure(**json.loads(text))
+
+
+def describe_failures(failures: list[CombinationFailure], limit: int = 10) -> str:
+    """One line per failed combination, for logs and the exit message."""
+    lines = []
+    for f in sorted(failures, key=lambda f: f.index)[:limit]:
+        what = "option discovery" if f.index == 0 else f"{f.model} x {f.sequence}"
+        lines.append(f"{what}: {f.reason}")
+    if len(failures) > limit:
+        lines.append(f"... and {len(failures) - limit} more")
+    return "; ".join(lines)
+
+
+def plan_to_json(plan: list[tuple[str, str]]) -> str:
+    return json.dumps([list(p) for p in plan])
+
+
+def plan_from_json(text: Any) -> list[tuple[str, str]]:
+    return [(m, s) for m, s in json.loads(text)]

@@ -1,0 +1,214 @@
+"""The polite queue, fetch gate and page check against a real Redis (no Scrapy crawl)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+from scrapy.settings import Settings
+
+from benchcrawl.broad.robots import RobotsEntry, classify
+from benchcrawl.frontier.domains import EXCLUDED, NOT_SEED, DomainState
+from benchcrawl.frontier.polite import ROBOTS_META, PoliteQueue
+from benchcrawl.frontier.polite_keys import PoliteKeys
+from benchcrawl.frontier.queue import FrontierKeys, Push
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    settings.setmodule("benchcrawl.settings")
+    return settings
+
+
+@pytest.fixture
+def server(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
+    yield client
+    client.close()
+
+
+def _queue(server: redis.Redis, worker: str = "w1", **kwargs: object) -> PoliteQueue:
+    settings = _settings()
+    options: dict[str, object] = {"min_delay": 0.5, "lookahead": 0.0, "domain_cap": 0}
+    options.update(kwargs)
+    return PoliteQueue(
+        server,
+        FrontierKeys.from_settings(settings, "t"),
+        worker,
+        "exact",
+        PoliteKeys.from_settings(settings, "t"),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _state(server: redis.Redis, **kwargs: object) -> DomainState:
+    settings = _settings()
+    options: dict[str, object] = {
+        "min_delay": 0.5,
+        "margin": 0.0,
+        "subdomains": False,
+        "robots_ttl": 60,
+        "robots_retry": 0.3,
+    }
+    options.update(kwargs)
+    return DomainState(server, PoliteKeys.from_settings(settings, "t"), "t:dupefilter", **options)  # type: ignore[arg-type]
+
+
+def _push(url: str, priority: int = 0) -> Push:
+    data = json.dumps({"url": url, "priority": priority})
+    return Push(True, -priority, data, [url.encode()])
+
+
+def _urls(rows: list[tuple[str, bytes]]) -> list[str]:
+    return [json.loads(data)["url"] for _, data in rows]
+
+
+def _allow(state: DomainState, *domains: str, delay_ms: int = 0) -> None:
+    for d in domains:
+        state.store_robots(d, classify(404), delay_ms)
+
+
+def test_first_lease_of_a_domain_is_its_robots_txt(server: redis.Redis) -> None:
+    queue, state = _queue(server), _state(server)
+    state.add_seeds(["a.test"])
+    queue.commit([_push("https://a.test:8443/1"), _push("https://a.test:8443/2")], [], [])
+    rows = queue.lease(10, 30_000)
+    assert _urls(rows) == ["https://a.test:8443/robots.txt"]
+    robots = json.loads(rows[0][1])
+    assert robots["meta"][ROBOTS_META] == "a.test" and robots["callback"] == "parse_robots"
+    assert queue.lease(10, 30_000) == []  # pending: no page before robots.txt is known
+    state.store_robots("a.test", classify(200, b"User-agent: *\nCrawl-delay: 2\n"), 2000)
+    assert queue.lease(10, 30_000) == []  # its turn: 2 s (Crawl-delay) after the robots fetch
+    server.zadd("t:domains:ready", {"a.test": 0})
+    assert _urls(queue.lease(10, 30_000)) == ["https://a.test:8443/1"]
+    turn = server.zscore("t:domains:ready", "a.test")
+    now = server.time()
+    assert turn is not None and turn - (now[0] * 1000 + now[1] // 1000) > 1900
+
+
+def test_lease_takes_one_request_per_domain_and_moves_each_turn_on(server: redis.Redis) -> None:
+    queue, state = _queue(server), _state(server)
+    state.add_seeds(["a.test", "b.test", "c.test"])
+    _allow(state, "a.test", "b.test", "c.test")
+    server.zadd("t:domains:ready", {d: 0 for d in ("a.test", "b.test", "c.test")})
+    pushes = [_push(f"http://{d}/{i}") for i in range(3) for d in ("a.test", "b.test", "c.test")]
+    assert queue.commit(pushes, [], []).pushed == 9
+    server.zadd("t:domains:ready", {d: 0 for d in ("a.test", "b.test", "c.test")})
+    first = _urls(queue.lease(10, 30_000))
+    assert sorted(first) == ["http://a.test/0", "http://b.test/0", "http://c.test/0"]
+    assert queue.lease(10, 30_000) == []  # every domain waits for its turn
+    time.sleep(0.55)
+    assert sorted(_urls(queue.lease(10, 30_000))) == [
+        "http://a.test/1",
+        "http://b.test/1",
+        "http://c.test/1",
+    ]
+    assert queue.maintain([], 30_000, 60_000).queued == 3
+
+
+def test_priority_then_fifo_within_a_domain(server: redis.Redis) -> None:
+    queue, state = _queue(server, min_delay=0.0), _state(server)
+    state.add_seeds(["a.test"])
+    _allow(state, "a.test")
+    queue.commit(
+        [_push("http://a.test/1"), _push("http://a.test/2"), _push("http://a.test/hi", 5)], [], []
+    )
+    got = [_urls(queue.lease(1, 30_000)) for _ in range(3)]
+    assert got == [["http://a.test/hi"], ["http://a.test/1"], ["http://a.test/2"]]
+
+
+def test_unreachable_robots_txt_holds_the_domain_until_the_retry(server: redis.Redis) -> None:
+    queue, state = _queue(server, min_delay=0.0), _state(server)
+    state.add_seeds(["a.test"])
+    queue.commit([_push("http://a.test/1")], [], [])
+    assert _urls(queue.lease(1, 30_000)) == ["http://a.test/robots.txt"]
+    state.store_robots("a.test", classify(503), 0)
+    assert queue.lease(1, 30_000) == []
+    time.sleep(0.35)  # robots_retry
+    assert _urls(queue.lease(1, 30_000)) == ["http://a.test/robots.txt"]
+    assert server.get("t:domains:queued") == b"1"  # the page waited, it was not dropped
+
+
+def test_domain_cap_drops_counts_and_forgets(server: redis.Redis) -> None:
+    queue, state = _queue(server, min_delay=0.0, domain_cap=3), _state(server)
+    state.add_seeds(["a.test"])
+    _allow(state, "a.test")
+    result = queue.commit([_push(f"http://a.test/{i}") for i in range(5)], [], [])
+    assert (result.pushed, result.duplicates) == (3, 0)
+    assert server.hget("t:domains:dropped", "a.test") == b"2"
+    assert server.scard("t:dupefilter") == 3  # dropped URLs may be offered again later
+    lease, _ = queue.lease(1, 30_000)[0]
+    queue.commit([], [lease], [])
+    assert queue.commit([_push("http://a.test/4")], [], []).pushed == 1
+
+
+def test_reclaim_and_release_put_requests_back_in_their_domain(server: redis.Redis) -> None:
+    one, two = _queue(server, "w1", min_delay=0.0), _queue(server, "w2", min_delay=0.0)
+    state = _state(server)
+    state.add_seeds(["a.test"])
+    _allow(state, "a.test")
+    one.commit([_push("http://a.test/1"), _push("http://a.test/2")], [], [])
+    lease1 = one.lease(1, 1)[0][0]
+    time.sleep(0.01)
+    state_two = two.maintain([], 30_000, 60_000)
+    assert state_two.reclaimed == 1 and state_two.queued == 2
+    assert lease1.endswith("@a.test")
+    leased = two.lease(2, 30_000)
+    assert _urls(leased) == ["http://a.test/1"]  # one per turn, even at delay 0
+    assert two.release([leased[0][0]]) == 1
+    assert two.maintain([], 30_000, 60_000).queued == 2
+
+
+def test_excluded_and_non_seed_domains_are_dropped_at_lease(server: redis.Redis) -> None:
+    queue, state = _queue(server, min_delay=0.0), _state(server)
+    state.add_seeds(["a.test", "example.org"])
+    state.add_excluded(["example.org"])
+    _allow(state, "a.test", "www.example.org", "b.test")
+    queue.commit(
+        [_push("http://a.test/1"), _push("http://www.example.org/1"), _push("http://b.test/1")],
+        [],
+        [],
+    )
+    assert _urls(queue.lease(10, 30_000)) == ["http://a.test/1"]
+    assert server.get("t:domains:queued") == b"0"
+    assert server.hlen("t:requests:data") == 1
+
+
+def test_gate_spaces_fetches_and_refuses_out_of_scope(server: redis.Redis) -> None:
+    state = _state(server, min_delay=0.3, margin=0.05)
+    state.add_seeds(["a.test", "b.test"])
+    assert state.gate("a.test") == 0
+    wait = state.gate("a.test")
+    assert 250 < wait <= 350
+    assert state.gate("b.test") == 0  # domains are independent
+    time.sleep(wait / 1000)
+    assert state.gate("a.test") == 0
+    server.hset("t:domains:delay", "b.test", 2000)  # Crawl-delay beats the minimum
+    assert 1600 < state.gate("b.test") <= 2050  # 2 s + margin after its fetch ~0.35 s ago
+    assert state.gate("c.test") == NOT_SEED
+    state.add_excluded(["a.test"])
+    assert state.gate("a.test") == EXCLUDED
+    assert state.gate("sub.a.test") == EXCLUDED
+
+
+def test_page_check_is_read_only_and_records_the_visit(server: redis.Redis) -> None:
+    state = _state(server)
+    state.add_excluded(["bad.test"])
+    server.sadd("t:dupefilter", b"seen")
+    flags, fresh = state.check_page(
+        "http://a.test/",
+        '{"status": 200}',
+        "exact",
+        1,
+        ["a.test", "bad.test"],
+        [[b"seen"], [b"new"]],
+    )
+    assert flags == [False, True] and fresh == [False, True]
+    assert server.scard("t:dupefilter") == 1  # the commit that queues them marks them
+    assert json.loads(server.hget("t:visited", "http://a.test/") or b"") == {"status": 200}
+    entry = RobotsEntry("rules", "User-agent: *\nDisallow: /x\n", 200)
+    state.store_robots("a.test", entry, 0)
+    assert state.robots_entry("a.test") == entry

@@ -1,0 +1,95 @@
+"""`scrapy seed`, a robots.txt server error, and an exclusion added while workers run."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+from bench.broad_farm import generated_site
+from tests.broad.conftest import PROJECT, _env, run_seed, scrapy_args
+
+
+def test_seed_reports_bad_lines_and_user_mistakes(redis_url: str, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("# seeds\nexample.com\nftp://x.test/\n\nhttps://www.example.org/a\n")
+    done = run_seed(redis_url, seeds)
+    assert done.returncode == 0, done.stderr
+    assert f"{seeds}:3: scheme 'ftp' is not http or https" in done.stderr
+    assert "2 URLs (2 new) of 2 domains (2 new); 1 bad lines skipped" in done.stdout
+    again = run_seed(redis_url, seeds)
+    assert "2 URLs (0 new) of 2 domains (0 new)" in again.stdout  # deduplicated
+    r = redis.Redis.from_url(redis_url)
+    assert r.smembers("broad:seeds") == {b"example.com", b"www.example.org"}
+    assert r.get("broad:domains:queued") == b"2"
+
+    missing = run_seed(redis_url, tmp_path / "nope.txt")
+    assert missing.returncode == 1
+    assert "cannot read the seed file" in missing.stderr and "Traceback" not in missing.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing\nnot a seed\n")
+    assert "has no valid seed line" in run_seed(redis_url, empty).stderr
+    down = run_seed("redis://127.0.0.1:9/0", seeds)
+    assert down.returncode == 1 and "cannot reach Redis" in down.stderr
+
+
+def test_robots_server_error_blocks_and_exclusion_applies_at_once(
+    make_farm, start_worker, redis_url: str, tmp_path: Path
+) -> None:
+    down, live = "127.0.0.51", "127.0.0.52"
+    farm = make_farm(
+        {
+            down: {"/index.html": b"<a href='/x.html'>x</a>", "/x.html": b"x"},
+            live: generated_site(0, 30, 3, 2000, []),
+        },
+        special={down: "        location = /robots.txt { return 503; }\n"},
+    )
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(f"{farm.url(down)}\n{farm.url(live, '/p/0.html')}\n")
+    assert run_seed(redis_url, seeds).returncode == 0
+    worker = start_worker(
+        BROAD_MIN_DELAY="0.3", BROAD_ROBOTS_RETRY="2", BROAD_WARC_DIR="", LOG_LEVEL="INFO"
+    )
+    deadline = time.monotonic() + 60
+    while len(farm.by_host().get(live, [])) < 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    redis.Redis.from_url(redis_url).sadd("broad:excluded", live)
+    excluded_at = time.time()
+    time.sleep(4.5)  # more than two robots.txt retry periods of the blocked host
+    worker.proc.send_signal(signal.SIGTERM)
+    worker.wait(60)
+
+    fetched = farm.by_host()
+    # RFC 9309: a 5xx robots.txt means "disallow everything"; it is asked again later
+    assert {f.uri for f in fetched[down]} == {"/robots.txt"}
+    assert len(fetched[down]) >= 2
+    robots_times = [f.start for f in fetched[down]]
+    assert all(b - a >= 2.0 for a, b in zip(robots_times, robots_times[1:], strict=False))
+    # the exclusion set: nothing of the live host starts after it (one fetch may be on
+    # its way already)
+    after = [f for f in fetched[live] if f.start > excluded_at + 0.05]
+    assert len(after) <= 1, after
+    assert len(fetched[live]) < 31
+
+
+def test_frontier_command_reports_the_polite_queue(redis_url: str, tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("127.0.0.51\nhttp://127.0.0.52/start.html\nhttp://127.0.0.52/other.html\n")
+    assert run_seed(redis_url, seeds).returncode == 0
+    cmd = [sys.executable, "-m", "scrapy", "frontier", "broad", "--json"]
+    done = subprocess.run(
+        cmd + scrapy_args(redis_url, {}),
+        cwd=PROJECT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert report["queued"] == 3 and report["domains_ready"] == 2 and report["seen"] == 3

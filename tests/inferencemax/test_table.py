@@ -1,0 +1,292 @@
+"""Flattening, merging and CSV output (benchcrawl.inferencemax.table)."""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from benchcrawl.inferencemax.schema import parse_records, sequence_length
+from benchcrawl.inferencemax.table import (
+    KEYS,
+    MERGED_COLUMNS,
+    METRICS,
+    SIDE_COLUMNS,
+    MergeResult,
+    flatten,
+    merge_tables,
+    side_table,
+    write_csv,
+)
+
+from ._support import COMBOS, COUNTS, MODELS, SEQS, file_url, sample_records
+
+FLOAT_COLUMNS = ["e2e_x", "e2e_y", "inter_x", "inter_y"] + [f"{m}_y" for m in METRICS]
+ROOF_COLUMNS = [f"{m}_roof" for m in METRICS]
+
+
+def tables_from(records_by_kind: dict[str, list[dict]], model: str = "gpt-oss 120B",
+                seq: str = "1k-1k") -> tuple[pd.DataFrame, pd.DataFrame]:
+    return (side_table(flatten(records_by_kind["interactivity"], model, seq)),
+            side_table(flatten(records_by_kind["e2e"], model, seq)))
+
+
+def e2e_version(records: list[dict]) -> list[dict]:
+    """The e2e file's view of the same configurations: other x, same y."""
+    out = copy.deepcopy(records)
+    for r in out:
+        r["x"] = round(100.0 / r["x"], 3)
+    return out
+
+
+def key_text(rec: dict, model: str = "gpt-oss 120B", seq: str = "1k-1k") -> str:
+    return (f"{model} {seq} hwKey={rec['hwKey']} precision={rec['precision']} "
+            f"tp={rec['tp']} conc={rec['conc']}")
+
+
+# --- the real snapshot -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def snapshot_merge(snapshot_bodies) -> MergeResult:
+    sides: dict[str, list[dict]] = {"interactivity": [], "e2e": []}
+    for model, seq in COMBOS:
+        for kind in sides:
+            recs = parse_records(snapshot_bodies[model, seq, kind], file_url(model, seq, kind))
+            sides[kind] += flatten(recs, MODELS[model], sequence_length(SEQS[seq]))
+    return merge_tables(side_table(sides["interactivity"]), side_table(sides["e2e"]))
+
+
+@pytest.fixture(scope="module")
+def source_pairs(snapshot_raw) -> dict[tuple, tuple[dict, dict]]:
+    """6-key -> (interactivity record, e2e record), straight from json.loads."""
+    pairs: dict[tuple, tuple[dict, dict]] = {}
+    for model, seq in COMBOS:
+        inter = snapshot_raw[model, seq, "interactivity"]
+        e2e = {(r["conc"], r["hwKey"], r["precision"], r["tp"]): r
+               for r in snapshot_raw[model, seq, "e2e"]}
+        for r in inter:
+            k = (r["conc"], r["hwKey"], r["precision"], r["tp"])
+            key = (MODELS[model], sequence_length(SEQS[seq])) + k
+            pairs[key] = (r, e2e[k])
+    return pairs
+
+
+def expected_row(key: tuple, inter: dict, e2e: dict) -> dict:
+    row = dict(zip(KEYS, key, strict=True))
+    row.update(e2e_x=e2e["x"], e2e_y=e2e["y"], inter_x=inter["x"], inter_y=inter["y"])
+    for m in METRICS:
+        row[f"{m}_y"] = inter[m]["y"]
+        row[f"{m}_roof"] = inter[m]["roof"]
+    return row
+
+
+def test_snapshot_merges_to_1393_rows_and_20_columns(snapshot_merge):
+    merged = snapshot_merge.merged
+    assert merged.shape == (1393, 20)
+    assert list(merged.columns) == MERGED_COLUMNS
+    assert snapshot_merge.ok
+    assert snapshot_merge.report().startswith("merged 1393 rows")
+    assert not merged.isna().any().any()
+
+
+def test_snapshot_rows_per_model_and_sequence_match_readme(snapshot_merge):
+    counts = snapshot_merge.merged.groupby(["model_name", "sequence_length"]).size()
+    for model, seq in COMBOS:
+        label = (MODELS[model], sequence_length(SEQS[seq]))
+        assert counts[label] == COUNTS[model][list(SEQS).index(seq)]
+
+
+def test_every_merged_row_equals_its_source_records(snapshot_merge, source_pairs):
+    rows = snapshot_merge.merged.to_dict("records")
+    seen = set()
+    for row in rows:
+        key = tuple(row[k] for k in KEYS)
+        assert key not in seen
+        seen.add(key)
+        assert row == expected_row(key, *source_pairs[key]), key
+    assert seen == set(source_pairs)
+
+
+def test_sample_row_cell_by_cell(snapshot_merge, snapshot_raw):
+    inter = snapshot_raw["gpt-oss-120b", "8k_1k", "interactivity"][0]
+    e2e = snapshot_raw["gpt-oss-120b", "8k_1k", "e2e"][0]
+    merged = snapshot_merge.merged
+    hit = merged[(merged.model_name == "gpt-oss 120B") & (merged.sequence_length == "8k-1k")
+                 & (merged.conc == inter["conc"]) & (merged.hwKey == inter["hwKey"])
+                 & (merged.precision == inter["precision"]) & (merged.tp == inter["tp"])]
+    assert len(hit) == 1
+    row = hit.iloc[0]
+    assert row["e2e_x"] == e2e["x"] and row["e2e_y"] == e2e["y"]
+    assert row["inter_x"] == inter["x"] and row["inter_y"] == inter["y"]
+    assert row["costh_y"] == inter["costh"]["y"]
+    assert row["tpPerMw_roof"] == inter["tpPerMw"]["roof"]
+    for m in METRICS:
+        assert row[f"{m}_y"] == inter[m]["y"]
+        assert row[f"{m}_roof"] == inter[m]["roof"]
+
+
+def test_column_totals_equal_source_totals(snapshot_merge, snapshot_raw):
+    merged = snapshot_merge.merged
+    inter = [r for (_, _, k), recs in snapshot_raw.items() if k == "interactivity" for r in recs]
+    e2e = [r for (_, _, k), recs in snapshot_raw.items() if k == "e2e" for r in recs]
+    assert math.fsum(merged.e2e_x) == math.fsum(r["x"] for r in e2e)
+    assert math.fsum(merged.e2e_y) == math.fsum(r["y"] for r in e2e)
+    assert math.fsum(merged.inter_x) == math.fsum(r["x"] for r in inter)
+    assert int(merged.conc.sum()) == sum(r["conc"] for r in inter)
+    assert int(merged.tp.sum()) == sum(r["tp"] for r in inter)
+    for m in METRICS:
+        assert math.fsum(merged[f"{m}_y"]) == math.fsum(r[m]["y"] for r in inter)
+        assert int(merged[f"{m}_roof"].sum()) == sum(r[m]["roof"] for r in inter)
+
+
+def test_roof_flags_come_from_the_interactivity_file(snapshot_merge, source_pairs):
+    """The two charts have their own Pareto frontiers; 24 rows (120 cells) differ."""
+    differing_rows = differing_cells = 0
+    for row in snapshot_merge.merged.to_dict("records"):
+        inter, e2e = source_pairs[tuple(row[k] for k in KEYS)]
+        cells = sum(row[f"{m}_roof"] != e2e[m]["roof"] for m in METRICS)
+        assert all(row[f"{m}_roof"] == inter[m]["roof"] for m in METRICS)
+        differing_rows += cells > 0
+        differing_cells += cells
+    assert (differing_rows, differing_cells) == (24, 120)
+
+
+def test_merged_is_sorted_with_stable_dtypes(snapshot_merge):
+    merged = snapshot_merge.merged
+    order = ["model_name", "sequence_length", "hwKey", "precision", "tp", "conc"]
+    resorted = merged.sort_values(order).reset_index(drop=True)
+    pd.testing.assert_frame_equal(merged, resorted)
+    assert merged.index.equals(pd.RangeIndex(len(merged)))
+    assert {str(merged[c].dtype) for c in ("conc", "tp")} == {"int64"}
+    assert {str(merged[c].dtype) for c in FLOAT_COLUMNS} == {"float64"}
+    assert {str(merged[c].dtype) for c in ROOF_COLUMNS} == {"bool"}
+
+
+def test_snapshot_csv_round_trips(snapshot_merge, tmp_path: Path):
+    path = write_csv(snapshot_merge.merged, tmp_path / "inferencemax.csv")
+    back = pd.read_csv(path)
+    pd.testing.assert_frame_equal(back, snapshot_merge.merged, check_exact=True)
+    assert list(back.columns) == MERGED_COLUMNS
+
+
+# --- synthetic data (always run) ------------------------------------------------------
+
+def test_flatten_and_side_table_columns_and_dtypes():
+    recs = sample_records(2)
+    rows = flatten(recs, "gpt-oss 120B", "1k-1k")
+    assert list(rows[0]) == SIDE_COLUMNS
+    assert rows[1]["conc"] == recs[1]["conc"] and rows[1]["x"] == recs[1]["x"]
+    assert rows[0]["costn_y"] == recs[0]["costn"]["y"]
+    assert rows[0]["tpPerGpu_roof"] is True
+    for df in (side_table(rows), side_table([])):
+        assert list(df.columns) == SIDE_COLUMNS
+        assert str(df.conc.dtype) == str(df.tp.dtype) == "int64"
+        assert {str(df[c].dtype) for c in ROOF_COLUMNS} == {"bool"}
+        assert {str(df[c].dtype) for c in ("x", "y", "costh_y")} == {"float64"}
+        assert all(pd.api.types.is_string_dtype(df[c]) for c in ("model_name", "hwKey"))
+
+
+def test_clean_inputs_merge_one_row_per_configuration():
+    recs = sample_records(4)
+    inter, e2e = tables_from({"interactivity": recs, "e2e": e2e_version(recs)})
+    result = merge_tables(inter, e2e)
+    assert result.ok
+    assert len(result.merged) == 4
+    assert list(result.merged.inter_x) == [r["x"] for r in recs]
+    assert list(result.merged.e2e_x) == [r["x"] for r in e2e_version(recs)]
+    assert "no duplicate keys, no one-side rows" in result.report()
+
+
+def test_duplicate_key_is_excluded_and_reported_not_multiplied():
+    recs = sample_records(4)
+    twin = dict(copy.deepcopy(recs[2]), x=99.5)
+    inter, e2e = tables_from({"interactivity": recs + [twin], "e2e": e2e_version(recs)})
+    result = merge_tables(inter, e2e)
+    merged = result.merged
+    assert len(merged) == 3
+    assert not merged.duplicated(KEYS).any()
+    assert recs[2]["conc"] not in set(merged.conc)
+    assert len(result.duplicates["inter"]) == 2
+    assert result.duplicates["e2e"].empty
+    # the e2e row of that key is explained by the duplicate, not reported again
+    assert result.only_inter.empty and result.only_e2e.empty
+    assert not result.ok
+    report = result.report()
+    assert "1 duplicated key(s) in inter (2 rows)" in report
+    assert key_text(recs[2]) in report
+
+
+def test_key_duplicated_on_both_sides_gives_no_rows_instead_of_six():
+    recs = sample_records(3)
+    dup = recs[0]
+    inter_recs = recs + [copy.deepcopy(dup), copy.deepcopy(dup)]
+    e2e_recs = e2e_version(recs) + e2e_version([dup])
+    result = merge_tables(*tables_from({"interactivity": inter_recs, "e2e": e2e_recs}))
+    assert len(result.merged) == 2
+    assert (len(result.duplicates["inter"]), len(result.duplicates["e2e"])) == (3, 2)
+    assert "in inter (3 rows)" in result.report() and "in e2e (2 rows)" in result.report()
+
+
+def test_one_side_rows_are_excluded_and_reported():
+    recs = sample_records(5)
+    e2e_recs = e2e_version(recs[:4])
+    extra = dict(copy.deepcopy(recs[0]), hwKey="mi355x")
+    inter, e2e = tables_from({"interactivity": recs, "e2e": e2e_recs + e2e_version([extra])})
+    result = merge_tables(inter, e2e)
+    assert len(result.merged) == 4
+    assert list(result.only_inter.conc) == [recs[4]["conc"]]
+    assert list(result.only_inter.columns) == SIDE_COLUMNS
+    assert list(result.only_e2e.hwKey) == ["mi355x"]
+    assert not result.ok
+    report = result.report()
+    assert "1 row(s) only in inter" in report and key_text(recs[4]) in report
+    assert "1 row(s) only in e2e" in report and key_text(extra) in report
+
+
+def test_report_lists_at_most_three_examples():
+    recs = sample_records(6)
+    result = merge_tables(*tables_from({"interactivity": recs, "e2e": e2e_version(recs[:1])}))
+    line = next(s for s in result.report().splitlines() if "only in inter" in s)
+    assert line.startswith("5 row(s) only in inter")
+    assert line.count("hwKey=") == 3
+
+
+def test_csv_round_trips_exactly_with_column_order(tmp_path: Path):
+    recs = sample_records(3)
+    recs[0]["y"] = recs[0]["tpPerGpu"]["y"] = 0.1 + 0.2  # needs all 17 digits
+    recs[1]["x"] = 1e-7
+    result = merge_tables(*tables_from({"interactivity": recs, "e2e": e2e_version(recs)},
+                                       model="Llama 3.3 70B Instruct", seq="8k-1k"))
+    target = tmp_path / "out.csv"
+    assert write_csv(result.merged, target) == target
+    raw = target.read_bytes()
+    assert b"\r\n" not in raw
+    assert raw.splitlines()[0].decode() == ",".join(MERGED_COLUMNS)
+    assert b",True," in raw and b",False," in raw
+    back = pd.read_csv(target)
+    pd.testing.assert_frame_equal(back, result.merged, check_exact=True)
+    assert not (tmp_path / "out.csv.tmp").exists()
+
+
+def test_csv_write_is_atomic(tmp_path: Path, monkeypatch):
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+
+    def broken_to_csv(self, path, **kwargs):
+        Path(path).write_text("model_name,seq")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken_to_csv)
+    with pytest.raises(OSError, match="disk full"):
+        write_csv(side_table([]), target)
+    assert target.read_text() == "old\n"
+    assert not (tmp_path / "out.csv.tmp").exists()
+
+
+def test_missing_columns_are_refused():
+    inter = side_table(flatten(sample_records(1), "m", "1k-1k"))
+    with pytest.raises(ValueError, match="e2e table is missing columns"):
+        merge_tables(inter, inter.drop(columns=["x"]))

@@ -1,0 +1,70 @@
+"""Two real workers on one Redis: load and pause flags move the work between them."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from benchcrawl.frontier.scheduler import RedisScheduler
+from benchcrawl.resources.board import BoardKeys, NodeBoard
+from tests.frontier.conftest import wait_until
+
+pytestmark = [
+    pytest.mark.skipif(
+        not hasattr(RedisScheduler, "on_leasing_paused"),
+        reason="the frontier scheduler does not honour the leasing signals yet",
+    ),
+    pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs"),
+]
+
+
+@pytest.mark.timeout(120)
+def test_the_worker_on_a_busy_core_throttles_and_the_other_takes_most_pages(
+    make_farm, start_worker, cpu_hog
+):
+    farm = make_farm(500, size=20_000)
+    cpu_hog(0)
+    time.sleep(0.5)
+    settings = {"parse_passes": 2, "CONCURRENT_REQUESTS": 8}
+    loaded = start_worker(farm, "loaded", cpu=0, **settings)
+    free = start_worker(farm, "free", cpu=1, **settings)
+    for w in (loaded, free):
+        assert w.wait(90) == 0, w.log[-3000:]
+    assert set(farm.fetches()) == {f"/p/{i}.html" for i in range(500)}
+    assert "node loaded throttled: cpu" in loaded.log, loaded.log[-3000:]
+    assert loaded.stat("resources/throttle_events") >= 1
+    assert loaded.stat("resources/throttled_seconds") > 0
+    pages = {w: w.stat("response_received_count") for w in (loaded, free)}
+    assert pages[free] >= 0.7 * sum(pages.values()), pages
+    assert "Traceback" not in loaded.log + free.log
+
+
+@pytest.mark.timeout(120)
+def test_a_paused_node_stops_leasing_within_5_s_and_resumes(make_farm, start_worker, redis_server):
+    farm = make_farm(400)
+    worker = start_worker(
+        farm,
+        "w0",
+        DOWNLOAD_DELAY="0.02",  # about 50 pages/s: the crawl lasts long enough to pause it
+        RANDOMIZE_DOWNLOAD_DELAY="False",
+        RESOURCES_CPU_LIMIT="101",  # this test is about the flag, not the machine's load
+        RESOURCES_CPU_RESUME="101",
+    )
+    assert wait_until(lambda: farm.fetched_total() >= 50, 60), worker.log[-3000:]
+    board = NodeBoard(redis_server.client(), BoardKeys("loadfarm"))
+    board.pause("w0", "test")
+    paused_at = time.monotonic()
+    time.sleep(5)
+    stopped_at = farm.fetched_total()
+    time.sleep(2)
+    assert farm.fetched_total() == stopped_at, "still fetching 5 s after the pause flag"
+    assert stopped_at < 400
+    assert redis_server.client().hget("loadfarm:nodes:w0", "state") == b"paused"
+    board.resume("w0")
+    assert worker.wait(60) == 0, worker.log[-3000:]
+    assert set(farm.fetches()) == {f"/p/{i}.html" for i in range(400)}
+    assert "node w0 paused by its node pause flag" in worker.log
+    assert worker.stat("resources/paused_seconds") >= 5
+    assert time.monotonic() - paused_at > 7
