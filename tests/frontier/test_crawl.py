@@ -62,7 +62,10 @@ def test_kill_9_loses_nothing(make_farm, start_worker, redis_server: RedisServer
 @pytest.mark.timeout(120)
 def test_two_workers_crawl_every_page_exactly_once(make_farm, start_worker):
     farm = make_farm(PAGES)
-    workers = [start_worker(farm, CONCURRENT_REQUESTS=8) for _ in range(2)]
+    workers = [
+        start_worker(farm, CONCURRENT_REQUESTS=8, spider_args={"barrier": "test:started:2"})
+        for _ in range(2)
+    ]
     for w in workers:
         assert w.wait(90) == 0, w.log[-3000:]
     fetches = farm.fetches()

@@ -66,5 +66,6 @@ def test_a_paused_node_stops_leasing_within_5_s_and_resumes(make_farm, start_wor
     assert worker.wait(60) == 0, worker.log[-3000:]
     assert set(farm.fetches()) == {f"/p/{i}.html" for i in range(400)}
     assert "node w0 paused by its node pause flag" in worker.log
-    assert worker.stat("resources/paused_seconds") >= 5
+    # paused from when the worker read the flag (within ~2 s) until it read the resume
+    assert 3 <= worker.stat("resources/paused_seconds") <= time.monotonic() - paused_at
     assert time.monotonic() - paused_at > 7
