@@ -15,6 +15,15 @@ def redact(url: str) -> str:
     return url
 
 
+def text(reply: object) -> str:
+    """A Redis reply (bytes from the clients here; str if decoding is on) as text."""
+    if isinstance(reply, bytes):
+        return reply.decode()
+    if isinstance(reply, str):
+        return reply
+    raise TypeError(f"expected a Redis string reply, got {type(reply).__name__}")
+
+
 def check_redis(url: str, timeout: float) -> None:
     """Ping Redis at *url*; raise :class:`RedisUnavailable` within about *timeout* seconds."""
     try:

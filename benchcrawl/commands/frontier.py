@@ -18,7 +18,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import load_object
 
-from benchcrawl.connection import check_redis, redact
+from benchcrawl.connection import check_redis, redact, text
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.bloom import BloomShape
 from benchcrawl.frontier.connection import frontier_client
@@ -103,7 +103,7 @@ class Command(ScrapyCommand):
 
 
 def _seen(server: redis.Redis, keys: FrontierKeys) -> tuple[int, str]:
-    kind = server.type(keys.dupefilter).decode()
+    kind = text(server.type(keys.dupefilter))
     if kind == "set":
         return int(server.scard(keys.dupefilter)), "exact"
     if kind == "string":

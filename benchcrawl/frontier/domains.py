@@ -13,6 +13,7 @@ from scrapy.settings import BaseSettings
 
 from benchcrawl.broad.robots import UNREACHABLE, RobotsEntry
 from benchcrawl.broad.scope import suffixes
+from benchcrawl.connection import text
 from benchcrawl.frontier.connection import frontier_client
 from benchcrawl.frontier.polite_keys import PoliteKeys, register_polite
 
@@ -116,10 +117,10 @@ class DomainState:
 
     # --- seeds and exclusions ------------------------------------------------------------
     def seeds(self) -> set[str]:
-        return {d.decode() for d in self.server.smembers(self.keys.seeds)}
+        return {text(d) for d in self.server.smembers(self.keys.seeds)}
 
     def excluded(self) -> set[str]:
-        return {d.decode() for d in self.server.smembers(self.keys.excluded)}
+        return {text(d) for d in self.server.smembers(self.keys.excluded)}
 
     def add_seeds(self, domains: Iterable[str]) -> int:
         domains = list(domains)

@@ -17,6 +17,7 @@ from scrapy.dupefilters import BaseDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
+from benchcrawl.connection import text
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.bloom import BloomShape
 from benchcrawl.frontier.connection import frontier_client
@@ -78,7 +79,7 @@ class RedisDupeFilter(BaseDupeFilter):
     def open(self) -> None:
         """Check the stored filter matches the settings; create the Bloom bitmap once, at
         its full size (growing it bit by bit would over-allocate by up to 1 MB)."""
-        kind = self.server.type(self.key).decode()
+        kind = text(self.server.type(self.key))
         want = "set" if self.mode == "exact" else "string"
         if kind not in ("none", want):
             raise ConfigError(
@@ -92,7 +93,7 @@ class RedisDupeFilter(BaseDupeFilter):
         shape = {"bits": str(self.bloom.bits), "hashes": str(self.bloom.hashes)}
         self.server.hsetnx(self.params_key, "bits", shape["bits"])
         self.server.hsetnx(self.params_key, "hashes", shape["hashes"])
-        stored = {k.decode(): v.decode() for k, v in self.server.hgetall(self.params_key).items()}
+        stored = {text(k): text(v) for k, v in self.server.hgetall(self.params_key).items()}
         if stored != shape:
             raise ConfigError(
                 f"the Bloom filter at {self.key} was made with {stored['bits']} bits and "

@@ -11,6 +11,7 @@ from typing import Any
 import redis
 from scrapy.settings import BaseSettings
 
+from benchcrawl.connection import text
 from benchcrawl.frontier.scripts import register
 
 RECLAIM_LIMIT = 500  # expired leases put back per maintenance call
@@ -153,7 +154,7 @@ class LeasedQueue:
         cursor = 0
         while len(failed) < failed_limit:
             cursor, batch = self.server.hscan(k.failed, cursor, count=100)
-            failed += [(i.decode(), json.loads(r)) for i, r in batch.items()]
+            failed += [(text(i), json.loads(r)) for i, r in _pairs(batch)]
             if cursor == 0:
                 break
         now_ms = int(now[0]) * 1000 + int(now[1]) // 1000
@@ -168,3 +169,10 @@ class LeasedQueue:
 
     def purge(self) -> int:
         return int(self.server.delete(*self.keys.all()))
+
+
+def _pairs(reply: Any) -> list[tuple[Any, Any]]:
+    """HSCAN's field/value reply as pairs (a dict from redis-py, a flat list in RESP2 raw)."""
+    if isinstance(reply, dict):
+        return list(reply.items())
+    return list(zip(reply[::2], reply[1::2], strict=True))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import redis
 
+from benchcrawl.connection import text
 from benchcrawl.resources.ranking import NodeStatus, rank
 
 
@@ -78,7 +79,7 @@ class NodeBoard:
     # --- readers ---------------------------------------------------------------------------
     def nodes(self) -> list[NodeStatus]:
         """Every node with a live heartbeat (index entries whose hash expired are pruned)."""
-        names = [n.decode() for n in self.client.zrange(self.keys.index(), 0, -1)]
+        names = [text(n) for n in self.client.zrange(self.keys.index(), 0, -1)]
         if not names:
             return []
         pipe = self.client.pipeline(transaction=False)
@@ -105,9 +106,9 @@ class NodeBoard:
         out: dict[str, str] = {}
         cluster = self.client.get(self.keys.pause(None))
         if cluster is not None:
-            out["*"] = cluster.decode()
+            out["*"] = text(cluster)
         for status in self.nodes():
             note = self.client.get(self.keys.pause(status.node))
             if note is not None:
-                out[status.node] = note.decode()
+                out[status.node] = text(note)
         return out

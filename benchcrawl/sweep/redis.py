@@ -8,6 +8,7 @@ from pathlib import Path
 
 import redis
 
+from benchcrawl.connection import text
 from benchcrawl.items import CombinationFailure, CombinationResult, SweepTables
 from benchcrawl.sweep.state import (
     FAILED,
@@ -102,7 +103,7 @@ class RedisSweepStore:
         status, detail = self.server.hmget(self._key(sweep_id, "meta"), ["status", "detail"])
         if status is None:
             return FAILED, "the sweep record expired or was deleted from Redis"
-        return status.decode(), (detail or b"").decode()
+        return text(status), text(detail or b"")
 
     def abandon(self, sweep_id: str, detail: str) -> None:
         meta = self._key(sweep_id, "meta")
