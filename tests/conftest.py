@@ -1,12 +1,15 @@
-"""Fixtures shared by every test folder: a private Redis, free ports."""
+"""Fixtures shared by every test folder: a private Redis, a page farm, scrapy processes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from bench._farm import Farm
 from tests.support.redis_server import RedisServer
+from tests.support.worker import scrapy_process  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -22,3 +25,18 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
+
+
+@pytest.fixture
+def make_farm(tmp_path: Path) -> Iterator[Callable[..., Farm]]:
+    """``make_farm(pages)``: a local nginx site of linked pages, stopped at the end."""
+    farms: list[Farm] = []
+
+    def make(pages: int, **kwargs: object) -> Farm:
+        farm = Farm(tmp_path / f"farm{len(farms)}", pages, **kwargs).start()  # type: ignore[arg-type]
+        farms.append(farm)
+        return farm
+
+    yield make
+    for farm in farms:
+        farm.stop()

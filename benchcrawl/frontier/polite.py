@@ -30,6 +30,7 @@ from benchcrawl.frontier.queue import (
     Push,
 )
 from benchcrawl.frontier.serialize import FORMAT
+from benchcrawl.frontier.wake import engine_wakeup
 
 logger = logging.getLogger(__name__)
 
@@ -147,14 +148,11 @@ class PoliteQueue(LeasedQueue):
     def _wake_at_next_turn(self, seconds: float) -> None:
         """Have the engine ask for requests again when the next domain's turn comes.
 
-        Scrapy's engine asks the scheduler after each download and otherwise only every 5 s
-        (its slot heartbeat), which would leave an idle worker of a small polite crawl
-        waiting seconds past a turn. Its own wake-up call, ``engine._slot.nextcall``, is
-        private; without it (another Scrapy), the heartbeat still works, only slower.
+        Otherwise an idle worker of a small polite crawl would wait up to the engine's 5 s
+        heartbeat past a turn (:mod:`benchcrawl.frontier.wake`).
         """
-        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
-        nextcall = getattr(slot, "nextcall", None)
-        if nextcall is None:
+        wakeup = engine_wakeup(self.crawler)
+        if wakeup is None:
             return
         # not before the scheduler's own pause after an empty lease (its idle poll)
         delay = min(max(seconds, self.idle_poll) + 0.01, WAKE_MAX)
@@ -166,7 +164,7 @@ class PoliteQueue(LeasedQueue):
                 return
             self._wake.cancel()
         logger.debug("polite queue: nothing due; next turn in %.3f s", delay)
-        self._wake = reactor.callLater(delay, nextcall.schedule)
+        self._wake = reactor.callLater(delay, wakeup)
 
     def commit(
         self, pushes: list[Push], acks: list[str], fails: list[tuple[str, str]]

@@ -35,6 +35,7 @@ from benchcrawl.frontier.queue import ClusterState, FrontierKeys, LeasedQueue, P
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
 from benchcrawl.frontier.timing import Backoff, IdleClock
+from benchcrawl.frontier.wake import engine_wakeup
 
 logger = logging.getLogger(__name__)
 
@@ -333,6 +334,13 @@ class RedisScheduler:
         holds_nothing = not self.held and not self.outbox
         if now >= self.renew_at or (holds_nothing and now - self.state_at >= self.idle_poll):
             self._call(self._maintain)
+            if holds_nothing and self.cluster and self.cluster.queued and self._lease_room():
+                self._wake_engine()  # work appeared while this worker had none
+
+    def _wake_engine(self) -> None:
+        wakeup = engine_wakeup(self.crawler)
+        if wakeup is not None:
+            wakeup()
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T | None:
         """Run one Redis operation; on a lost connection, back off and return None."""

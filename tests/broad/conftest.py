@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from bench.broad_farm import BroadFarm
-
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.support.worker import (
+    PROJECT,
+    ScrapyProcess,
+    scrapy_command,
+    scrapy_env,
+    scrapy_options,
+)
 
 BASE_SETTINGS = {
     "LOG_LEVEL": "INFO",
@@ -22,45 +25,22 @@ BASE_SETTINGS = {
 }
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BROAD_WARC_DIR")}
-    env["PYTHONPATH"] = str(PROJECT)
-    return env
-
-
 def scrapy_args(redis_url: str, settings: dict[str, object]) -> list[str]:
-    args = ["-s", f"REDIS_URL={redis_url}"]
-    for key, value in {**BASE_SETTINGS, **settings}.items():
-        args += ["-s", f"{key}={value}"]
-    return args
+    return scrapy_options({**BASE_SETTINGS, "REDIS_URL": redis_url, **settings})
+
+
+def broad_env() -> dict[str, str]:
+    return scrapy_env(drop=["REDIS_URL", "BROAD_WARC_DIR"])
 
 
 def run_seed(
     redis_url: str, seed_file: Path, *extra: str, **settings: object
 ) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "scrapy", "seed", "broad", str(seed_file), *extra]
+    cmd = scrapy_command("seed", "broad", str(seed_file), *extra)
     cmd += scrapy_args(redis_url, settings)
-    return subprocess.run(cmd, cwd=PROJECT, env=_env(), capture_output=True, text=True, timeout=60)
-
-
-class BroadWorker:
-    def __init__(self, log: Path, redis_url: str, settings: dict[str, object]) -> None:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "broad", *scrapy_args(redis_url, settings)]
-        self.log_path = log
-        self._log = log.open("wb")
-        self.proc = subprocess.Popen(
-            cmd, cwd=PROJECT, stdout=self._log, stderr=subprocess.STDOUT, env=_env()
-        )
-
-    def wait(self, timeout: float) -> int:
-        try:
-            return self.proc.wait(timeout)
-        finally:
-            self._log.close()
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+    return subprocess.run(
+        cmd, cwd=PROJECT, env=broad_env(), capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
@@ -78,16 +58,15 @@ def make_farm(tmp_path: Path) -> Iterator[Callable[..., BroadFarm]]:
 
 
 @pytest.fixture
-def start_worker(tmp_path: Path, redis_url: str) -> Iterator[Callable[..., BroadWorker]]:
-    workers: list[BroadWorker] = []
+def start_worker(
+    scrapy_process: Callable[..., ScrapyProcess], redis_url: str
+) -> Callable[..., ScrapyProcess]:
+    count = 0
 
-    def start(**settings: object) -> BroadWorker:
-        w = BroadWorker(tmp_path / f"worker{len(workers)}.log", redis_url, settings)
-        workers.append(w)
-        return w
+    def start(**settings: object) -> ScrapyProcess:
+        nonlocal count
+        cmd = scrapy_command("crawl", "broad") + scrapy_args(redis_url, settings)
+        count += 1
+        return scrapy_process(f"worker{count - 1}", cmd, broad_env())
 
-    yield start
-    for w in workers:
-        if w.proc.poll() is None:
-            w.proc.kill()
-            w.wait(10)
+    return start

@@ -8,19 +8,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.broad_farm import BroadFarm, closest_gap, generated_site
-from tests.broad.conftest import BroadWorker, run_seed
+from tests.broad.conftest import run_seed
+from tests.support.worker import ScrapyProcess
 
 PAGES = 10
 
 
 def _crawl(
     make_farm: Callable[..., BroadFarm],
-    start_worker: Callable[..., BroadWorker],
+    start_worker: Callable[..., ScrapyProcess],
     redis_url: str,
     tmp_path: Path,
     hosts: list[str],
     **settings: object,
-) -> tuple[BroadFarm, list[BroadWorker]]:
+) -> tuple[BroadFarm, list[ScrapyProcess]]:
     farm = make_farm({h: generated_site(i, PAGES, 4, 3000, hosts) for i, h in enumerate(hosts)})
     seeds = tmp_path / "seeds.txt"
     seeds.write_text("".join(f"{farm.url(h, '/p/0.html')}\n" for h in hosts))
@@ -32,7 +33,7 @@ def _crawl(
     return farm, workers
 
 
-def _pages(worker: BroadWorker) -> int:
+def _pages(worker: ScrapyProcess) -> int:
     found = re.findall(r"'broad/pages': (\d+)", worker.log)
     return int(found[-1]) if found else 0
 

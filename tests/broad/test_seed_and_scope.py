@@ -12,7 +12,8 @@ from pathlib import Path
 import redis
 
 from bench.broad_farm import generated_site
-from tests.broad.conftest import PROJECT, _env, run_seed, scrapy_args
+from tests.broad.conftest import broad_env, run_seed, scrapy_args
+from tests.support.worker import PROJECT
 
 
 def test_seed_reports_bad_lines_and_user_mistakes(redis_url: str, tmp_path: Path) -> None:
@@ -85,7 +86,7 @@ def test_frontier_command_reports_the_polite_queue(redis_url: str, tmp_path: Pat
     done = subprocess.run(
         cmd + scrapy_args(redis_url, {}),
         cwd=PROJECT,
-        env=_env(),
+        env=broad_env(),
         capture_output=True,
         text=True,
         timeout=60,

@@ -71,8 +71,8 @@ def test_two_workers_crawl_every_page_exactly_once(make_farm, start_worker):
     fetches = farm.fetches()
     assert set(fetches) == _all_pages(farm)
     assert _dupes(fetches) == 0
-    for w in workers:  # both did part of the work
-        assert "'frontier/requests/acked'" in w.log
+    for w in workers:  # both did a fair part of the work
+        assert w.stat("frontier/requests/acked") >= 0.2 * PAGES, w.log[-3000:]
 
 
 @pytest.mark.timeout(120)
@@ -123,8 +123,8 @@ def test_failed_requests_are_recorded_requeued_and_purged(make_farm, start_worke
     import subprocess
     import sys
 
-    from tests.frontier.conftest import PROJECT
     from tests.support.redis_server import free_port
+    from tests.support.worker import PROJECT
 
     farm = make_farm(5)
     missing = f"http://{farm.host}:{farm.port}/p/missing.html"
@@ -172,8 +172,8 @@ def test_unreachable_redis_is_one_sentence_and_exit_1(make_farm):
     import subprocess
     import sys
 
-    from tests.frontier.conftest import PROJECT
     from tests.support.redis_server import free_port
+    from tests.support.worker import PROJECT
 
     started = time.monotonic()
     out = subprocess.run(
