@@ -34,6 +34,7 @@ class Run:
     wall: float  # s from starting the workers to the last one exiting
     pages: dict[str, int] = field(default_factory=dict)  # responses per worker
     throttled: dict[str, float] = field(default_factory=dict)  # s throttled per worker
+    first_parsed: dict[str, float] = field(default_factory=dict)  # unix time per worker
     last_parsed: dict[str, float] = field(default_factory=dict)  # unix time per worker
     ok: bool = True
 
@@ -97,8 +98,9 @@ def crawl(
         run.ok &= p.returncode == 0 and "Traceback" not in text
         run.pages[node] = int(_stat(text, "response_received_count"))
         run.throttled[node] = _stat(text, "resources/throttled_seconds")
-        m = re.search(r"last page parsed at ([0-9.]+)", text)
-        run.last_parsed[node] = float(m.group(1)) if m else 0.0
+        for name, times in (("first", run.first_parsed), ("last", run.last_parsed)):
+            m = re.search(rf"{name} page parsed at ([0-9.]+)", text)
+            times[node] = float(m.group(1)) if m else 0.0
     run.ok &= len(farm.fetches()) == farm.pages
     if not run.ok:  # keep the evidence: the work directory is reused by the next run
         for node, (_, log) in procs.items():

@@ -30,17 +30,19 @@ class LoadFarmSpider(Spider):
         super().__init__(*args, **kw)
         self.start_url = start_url
         self.passes = int(parse_passes)
-        self.last_parsed = 0.0
+        self.first_parsed = self.last_parsed = 0.0
 
     async def start(self) -> AsyncIterator[Request]:
         yield Request(self.start_url, callback=self.parse)
 
     def parse(self, response: Response) -> Iterator[Request]:
         self.last_parsed = time.time()
+        self.first_parsed = self.first_parsed or self.last_parsed
         for _ in range(self.passes):  # the parse-heavy page: a full DOM, every text node
             sum(len(t) for t in lxml.html.fromstring(response.body).itertext())
         for href in _HREF.findall(response.body):
             yield response.follow(href.decode(), callback=self.parse)
 
     def closed(self, reason: str) -> None:
+        self.logger.info("loadfarm: first page parsed at %.3f", self.first_parsed)
         self.logger.info("loadfarm: last page parsed at %.3f", self.last_parsed)
