@@ -6,10 +6,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from scrapy.utils.reactor import install_reactor
 
 from bench._farm import Farm
 from tests.support.redis_server import RedisServer
 from tests.support.worker import scrapy_process  # noqa: F401  (a fixture)
+
+# The reactor the project's settings ask for, installed before any test can install the
+# default one by touching ``twisted.internet.reactor`` (a LoopingCall does): crawlers built
+# in-process with get_crawler check it.
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
 
 
 @pytest.fixture

@@ -135,6 +135,10 @@ class LeasedQueue:
             self._release(keys=[k.queue, k.data, k.leases, k.owners], args=[self.worker, *ids])
         )
 
+    def leave(self) -> None:
+        """Take this worker off the cluster's list of live workers (at close)."""
+        self.server.zrem(self.keys.workers, self.worker)
+
     # --- for the `scrapy frontier` command -------------------------------------------------
     def requeue_failed(self, ids: list[str] | None = None) -> int:
         k = self.keys

@@ -149,6 +149,7 @@ class RedisScheduler:
             try:
                 self._flush_all()
                 released = self.queue.release(sorted(self.held))
+                self.queue.leave()
                 break
             except _REDIS_DOWN as e:
                 if attempt == 2:

@@ -238,6 +238,7 @@ class ResourceAwareMiddleware:
             pages_per_minute=round(self.rate.per_minute(now, since=self.started), 1),
             limit=self.limit,
             at=time.time(),
+            leasing=self.leasing,
         )
 
     # --- heartbeat results (back on the reactor thread) -------------------------------------

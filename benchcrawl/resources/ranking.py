@@ -27,6 +27,7 @@ class NodeStatus:
     pages_per_minute: float
     limit: int  # requests this node may hold (0 = not set yet)
     at: float  # unix time of the heartbeat
+    leasing: bool = False  # takes new requests (running, or throttled but serving anyway)
 
     def to_hash(self) -> dict[str, str]:
         return {k: str(v) for k, v in asdict(self).items()}
@@ -39,7 +40,11 @@ class NodeStatus:
         try:
             for f in fields(cls):
                 text = data[f.name]
-                if f.type == "int":
+                if f.type == "bool":
+                    if text not in ("True", "False"):
+                        return None
+                    values[f.name] = text == "True"
+                elif f.type == "int":
                     values[f.name] = int(float(text))
                 elif f.type == "float":
                     values[f.name] = float(text)
@@ -82,13 +87,25 @@ def lease_limits(nodes: Iterable[NodeStatus], low: int, high: int) -> dict[str, 
     return out
 
 
-def serves_anyway(nodes: Iterable[NodeStatus], node: str) -> bool:
+def serves_anyway(nodes: Iterable[NodeStatus], node: str, margin: float = 10.0) -> bool:
     """True if *node* is throttled but must lease all the same: no live node is running,
-    and it is the least-loaded throttled one. Without this rule a cluster whose nodes are
-    all over a limit would stop; with it the least-loaded node is served first, as the
-    method says. A lone node is always served; a paused node never."""
+    and it is the one throttled node chosen to serve. Without this rule a cluster whose
+    nodes are all over a limit would stop; with it the least-loaded node is served first,
+    as the method says.
+
+    The choice has hysteresis: a node already serving keeps serving until another
+    throttled node is lower by more than *margin* points (a serving node's load rises
+    with its work, which would otherwise hand the role back and forth every heartbeat).
+    If two nodes serve at once (they decided in the same moment), the lower-ranked one
+    stops. A lone node is always served; a paused node never."""
     ranked = rank(nodes)
     if not ranked or any(n.state == State.RUNNING for n in ranked):
         return False
-    first = ranked[0]
-    return first.node == node and first.state == State.THROTTLED
+    throttled = [n for n in ranked if n.state == State.THROTTLED]
+    if not throttled:
+        return False
+    chosen = throttled[0]
+    serving = [n for n in throttled if n.leasing]
+    if serving and serving[0].load <= chosen.load + margin:
+        chosen = serving[0]
+    return chosen.node == node

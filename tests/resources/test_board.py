@@ -11,7 +11,7 @@ from benchcrawl.resources.ranking import NodeStatus
 
 def _status(node: str, load: float, state: str = "running") -> NodeStatus:
     return NodeStatus(
-        node, "host", 1, state, "", 1.0, 1.0, load, 1.0, 0.0, load, 0, 0.0, 0, time.time()
+        node, "host", 1, state, "", 1.0, 1.0, load, 1.0, 0.0, load, 0, 0.0, 0, time.time(), True
     )
 
 

@@ -31,8 +31,9 @@ BASE = NodeStatus(
 )
 
 
-def node(name, load, state="running"):
-    return replace(BASE, node=name, load=load, state=state)
+def node(name, load, state="running", leasing=None):
+    leasing = state == "running" if leasing is None else leasing
+    return replace(BASE, node=name, load=load, state=state, leasing=leasing)
 
 
 def test_hash_round_trip_and_malformed_hashes():
@@ -40,6 +41,9 @@ def test_hash_round_trip_and_malformed_hashes():
     assert NodeStatus.from_hash(raw) == BASE
     assert NodeStatus.from_hash({**raw, b"cpu": b"lots"}) is None
     assert NodeStatus.from_hash({b"node": b"a"}) is None
+    assert NodeStatus.from_hash({**raw, b"leasing": b"yes"}) is None
+    serving = replace(BASE, state="throttled", leasing=True)
+    assert NodeStatus.from_hash(serving.to_hash()) == serving
 
 
 def test_ranking_runs_least_loaded_first_then_throttled_then_paused():
@@ -75,3 +79,32 @@ def test_when_every_node_is_over_the_least_loaded_one_is_served():
     assert serves_anyway([node("solo", 99, "throttled")], "solo")
     assert not serves_anyway([node("solo", 0, "paused")], "solo")
     assert not serves_anyway([], "x")
+
+
+def test_the_node_serving_anyway_keeps_the_role_until_another_is_clearly_lower():
+    # b serves; its load rose past a's with the work, but by less than the margin
+    nodes = [node("a", 70, "throttled"), node("b", 75, "throttled", leasing=True)]
+    assert serves_anyway(nodes, "b") and not serves_anyway(nodes, "a")
+    # a is now lower by more than the margin (10 points): the role moves to a
+    nodes = [node("a", 60, "throttled"), node("b", 75, "throttled", leasing=True)]
+    assert serves_anyway(nodes, "a") and not serves_anyway(nodes, "b")
+    assert serves_anyway(nodes, "b", margin=20)
+    # both decided to serve in the same moment: only the lower-ranked one goes on
+    both = [node("a", 70, "throttled", leasing=True), node("b", 72, "throttled", leasing=True)]
+    assert serves_anyway(both, "a") and not serves_anyway(both, "b")
+
+
+def test_serving_anyway_does_not_flip_flop_as_loads_follow_the_work():
+    """Two throttled nodes 2 points apart; serving adds 5 points to a node's load. Without
+    hysteresis the role would change at every heartbeat."""
+    base = {"a": 90.0, "b": 88.0}
+    leasing = {"a": False, "b": False}
+    holders = []
+    for _ in range(20):
+        nodes = [node(n, base[n] + 5 * leasing[n], "throttled", leasing[n]) for n in base]
+        leasing = {n: serves_anyway(nodes, n) for n in base}
+        assert sum(leasing.values()) == 1
+        holders.append(next(n for n in base if leasing[n]))
+    assert holders == ["b"] * 20  # b takes the role once and keeps it
+    flapping = [serves_anyway([node("a", 90, "throttled"), node("b", 93, "throttled")], "b")]
+    assert flapping == [False]  # what the same loads would decide without the memory
