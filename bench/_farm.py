@@ -2,7 +2,7 @@
 
 nginx serves files for almost no CPU, so a crawl measures the crawler. Its access log (one
 ``URI STATUS`` line per fetch, written unbuffered) is how tests count fetches. Used by the
-frontier tests and benchmarks.
+frontier tests and benchmarks; so is the private Redis server below.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import subprocess
 import time
 from collections import Counter
 from pathlib import Path
+
+import redis
 
 _CONF = """\
 daemon off;
@@ -70,7 +72,7 @@ def generate(root: Path, pages: int, links: int = 10, size: int = 2_000) -> Path
     return root
 
 
-def free_port(host: str) -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
@@ -178,56 +180,77 @@ class Farm:
             log.write_text("")
 
 
-class RedisProcess:
-    """A private ``redis-server`` (no persistence) on a free port, for one measurement."""
+class RedisServer:
+    """A private ``redis-server`` on a free port, in *workdir*, for a test or a
+    measurement. ``stop()``/``kill()`` and ``start()`` keep the port, so clients see a
+    real outage and a real comeback; ``appendonly=True`` keeps data."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, appendonly: bool = False, port: int | None = None) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (apt-get install -y redis-server)")
+        self.binary = binary
         self.workdir = workdir
-        self.port = free_port("127.0.0.1")
+        self.appendonly = appendonly
+        self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> RedisProcess:
-        import redis
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=10)
 
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        args = [
+            self.binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.workdir),
+            "--save",
+            "",
+            "--appendonly",
+            "yes" if self.appendonly else "no",
+            "--appendfsync",
+            "always",
+        ]
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if redis.Redis(port=self.port).ping():
+                if redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1).ping():
                     return self
             except redis.ConnectionError:
                 time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
 
-    def stop(self) -> None:
+    def kill(self) -> None:
+        """SIGKILL: no goodbye, like a crash."""
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait(10)
             self.proc = None
 
-    def __enter__(self) -> RedisProcess:
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+            self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> RedisServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.kill()

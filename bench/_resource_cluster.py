@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench._farm import Farm, RedisProcess
+from bench._farm import Farm, RedisServer
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -53,7 +53,7 @@ def crawl(
     timeout: float = 300,
 ) -> Run:
     """Crawl *farm* with one worker per ``{node: cpu}``, all started at once."""
-    with RedisProcess(workdir / "redis") as server:
+    with RedisServer(workdir / "redis") as server:
         farm.reset_log()
         procs: dict[str, tuple[subprocess.Popen, Path]] = {}
         path = [os.environ.get("PYTHONPATH", ""), str(PROJECT)]

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._farm import RedisProcess  # noqa: E402
+from bench._farm import RedisServer  # noqa: E402
 from bench.broad_farm import BroadFarm, generated_site  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -79,7 +79,7 @@ def run_once(side: str, farm: BroadFarm, hosts: list[str], pages: int, tmp: Path
     workdir = tmp / f"{side}-{time.monotonic_ns()}"
     workdir.mkdir()
     want = len(hosts) * pages
-    with RedisProcess(workdir / "redis") as server:
+    with RedisServer(workdir / "redis") as server:
         farm.reset_log()
         seeds = [farm.url(h, "/p/0.html") for h in hosts]
         procs = [

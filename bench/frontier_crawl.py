@@ -25,7 +25,7 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._farm import Farm, RedisProcess  # noqa: E402
+from bench._farm import Farm, RedisServer  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +65,7 @@ def _redis_counters(r: redis.Redis) -> tuple[float, int, int]:
 
 
 def run_once(side: str, farm: Farm, workdir: Path) -> dict[str, float]:
-    with RedisProcess(workdir / "redis") as server:
+    with RedisServer(workdir / "redis") as server:
         r = redis.Redis(port=server.port)
         farm.reset_log()
         cpu0, cmds0, inner0 = _redis_counters(r)

@@ -28,7 +28,7 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._farm import RedisProcess  # noqa: E402
+from bench._farm import RedisServer  # noqa: E402
 from benchcrawl.frontier.bloom import BloomShape  # noqa: E402
 from benchcrawl.frontier.dupefilter import RedisDupeFilter  # noqa: E402
 
@@ -45,7 +45,7 @@ def fingerprints(prefix: str, n: int) -> list[bytes]:
 def run_once(
     side: str, seen: list[bytes], probes: list[bytes], error_rate: float, workdir: Path
 ) -> dict[str, float]:
-    with RedisProcess(workdir / "redis") as server:
+    with RedisServer(workdir / "redis") as server:
         r = redis.Redis(port=server.port)
         before = redis.Redis(port=server.port).info("memory")["used_memory"]
         fp_rate = float("nan")

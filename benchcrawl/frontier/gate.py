@@ -11,7 +11,9 @@ crawl, drops what must not be fetched and holds what must wait.
   waits here and asks again. This is what makes the delay hold for any number of workers;
   the ready queue only makes sure workers seldom have to wait.
 
-It also counts what the crawl fetched (``broad/...`` stats).
+During a Redis outage the request waits here and asks again with backoff (up to
+``FRONTIER_RETRY_MAX_DELAY`` between tries), like the scheduler: it neither fails nor is
+fetched unchecked. It also counts what the crawl fetched (``broad/...`` stats).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from scrapy.utils.misc import load_object
 
 from benchcrawl.broad.robots import RobotsRules
 from benchcrawl.broad.scope import host_of
+from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.frontier.domains import EXCLUDED, NOT_SEED, DomainState
 from benchcrawl.frontier.polite import ROBOTS_META, PoliteQueue
 
@@ -45,6 +48,7 @@ class PoliteGateMiddleware:
         *,
         local_ttl: float,
         local_size: int,
+        retry_max_delay: float = 10.0,
     ) -> None:
         self.state = state
         self.user_agent = user_agent
@@ -52,6 +56,9 @@ class PoliteGateMiddleware:
         self.local_ttl = local_ttl
         self.local_size = local_size
         self._rules: OrderedDict[str, tuple[float, RobotsRules]] = OrderedDict()
+        self._redis = RedisRetry(
+            "polite gate", retry_max_delay, lambda: self._inc("broad/gate/redis_errors")
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PoliteGateMiddleware:
@@ -68,18 +75,19 @@ class PoliteGateMiddleware:
             crawler.stats,
             local_ttl=settings.getfloat("BROAD_ROBOTS_LOCAL_TTL"),
             local_size=settings.getint("BROAD_ROBOTS_LOCAL_SIZE"),
+            retry_max_delay=settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
         )
 
     async def process_request(self, request: Request) -> None:
         # a robots.txt fetch (and its redirects) counts against the domain it is for
         domain = request.meta.get(ROBOTS_META) or host_of(request.url)
         if ROBOTS_META not in request.meta:
-            rules = self.rules(domain)
+            rules = await self._redis(self.rules, domain)
             if rules is not None and not rules.allowed(request.url):
                 self._inc("broad/robots/denied")
                 raise IgnoreRequest(f"robots.txt of {domain} disallows {request.url}")
         while True:
-            wait = self.state.gate(domain)
+            wait = await self._redis(self.state.gate, domain)
             if wait == 0:
                 return
             if wait == EXCLUDED:

@@ -19,7 +19,6 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import redis
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -28,6 +27,7 @@ from twisted.internet import task
 
 from benchcrawl import signals as bc_signals
 from benchcrawl.exceptions import ConfigError
+from benchcrawl.frontier.connection import REDIS_DOWN
 from benchcrawl.frontier.dupefilter import RedisDupeFilter
 from benchcrawl.frontier.lease import LEASE_KEY, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox
@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 COMMIT_SIZE = 1000  # outbox operations per commit: keeps each Lua call short
-_REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
 class _Down(Exception):
@@ -151,7 +150,7 @@ class RedisScheduler:
                 released = self.queue.release(sorted(self.held))
                 self.queue.leave()
                 break
-            except _REDIS_DOWN as e:
+            except REDIS_DOWN as e:
                 if attempt == 2:
                     logger.warning(
                         "frontier: Redis unreachable at close (%s); %d writes are lost and "
@@ -350,7 +349,7 @@ class RedisScheduler:
             return None
         try:
             result = fn(*args)
-        except _REDIS_DOWN as e:
+        except REDIS_DOWN as e:
             self._inc("frontier/redis/errors")
             if self.backoff.failed(now):
                 logger.warning(

@@ -20,7 +20,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from benchcrawl.broad.robots import RobotsRules, classify
 from benchcrawl.broad.scope import DomainScope, host_of, suffixes
 from benchcrawl.broad.seeds import read_seeds
 from benchcrawl.exceptions import ConfigError
+from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.frontier.domains import DomainState
 from benchcrawl.frontier.polite import ROBOTS_META
 from benchcrawl.frontier.recent import RecentlySeen
@@ -107,6 +108,11 @@ class BroadSpider(Spider):
         spider.max_crawl_delay = settings.getfloat("BROAD_MAX_CRAWL_DELAY")
         spider.robots_agent = settings["USER_AGENT"]
         spider.known = RecentlySeen(settings.getint("BROAD_SEEN_LOCAL"))
+        spider.redis = RedisRetry(
+            "broad spider",
+            settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
+            lambda: spider._inc("broad/spider/redis_errors"),
+        )
         warc_dir = settings["BROAD_WARC_DIR"]
         spider.archive = (
             WarcArchive(
@@ -129,6 +135,7 @@ class BroadSpider(Spider):
     max_crawl_delay: float
     robots_agent: str
     known: RecentlySeen
+    redis: RedisRetry  # Redis calls wait out an outage instead of failing the page
 
     async def start(self) -> AsyncIterator[Request]:
         """Nothing: the seeds are in the shared frontier (``scrapy seed broad FILE``)."""
@@ -136,7 +143,7 @@ class BroadSpider(Spider):
         yield  # pragma: no cover
 
     # --- pages ---------------------------------------------------------------------------
-    def parse(self, response: Response) -> Iterator[Request]:
+    async def parse(self, response: Response) -> AsyncIterator[Request]:
         body, truncated = truncate(response.body, self.max_page)
         content_type = response.headers.get(b"Content-Type")
         html = is_html(content_type)
@@ -165,10 +172,13 @@ class BroadSpider(Spider):
             self._inc("broad/pages/not_html")
         elif 200 <= response.status < 300:
             links = extract_links(body, response.url, nofollow=self.nofollow)
-        yield from self._new_requests(response.url, json.dumps(record), links)
+        for request in await self._new_requests(response.url, json.dumps(record), links):
+            yield request
 
-    def _new_requests(self, url: str, record: str, links: list[str]) -> Iterator[Request]:
-        self._refresh_scope()
+    async def _new_requests(self, url: str, record: str, links: list[str]) -> list[Request]:
+        """Record the page in the visited index and return its links not seen before, in
+        one Redis call."""
+        await self.redis(self._refresh_scope)
         candidates: list[tuple[str, str]] = []
         for link in links:
             if link.encode() in self.known:
@@ -187,17 +197,21 @@ class BroadSpider(Spider):
         items = [dupefilter.key_of(dupefilter.fingerprint(r)) for r in requests]
         names = sorted({s for _, host in candidates for s in suffixes(host)})
         width = len(items[0]) if items else 1
-        flags, fresh = self.state.check_page(url, record, dupefilter.mode, width, names, items)
+        flags, fresh = await self.redis(
+            self.state.check_page, url, record, dupefilter.mode, width, names, items
+        )
         excluded = {n for n, flag in zip(names, flags, strict=True) if flag}
+        out = []
         for (link, host), request, new in zip(candidates, requests, fresh, strict=True):
             self.known.add(link.encode())
             if excluded and any(s in excluded for s in suffixes(host)):
                 self._inc("broad/links/excluded")
             elif new:
                 self._inc("broad/links/new")
-                yield request
+                out.append(request)
             else:
                 self._inc("broad/links/seen")
+        return out
 
     def on_error(self, failure: Failure) -> None:
         if not isinstance(failure.value, IgnoreRequest):
@@ -224,9 +238,9 @@ class BroadSpider(Spider):
                 response = await self.crawler.engine.download_async(request)  # type: ignore[union-attr]
             except Exception as e:
                 logger.debug("robots.txt of %s: redirect to %s failed: %s", domain, target, e)
-                self._store_robots(domain, None, b"")
+                await self.redis(self._store_robots, domain, None, b"")
                 return
-        self._store_robots(domain, response.status, response.body)
+        await self.redis(self._store_robots, domain, response.status, response.body)
 
     def robots_failed(self, failure: Failure) -> None:
         if isinstance(failure.value, IgnoreRequest):  # excluded or out of scope: no verdict
