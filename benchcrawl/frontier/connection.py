@@ -12,10 +12,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from scrapy.settings import BaseSettings
 
+from benchcrawl.connection import redis_client
 from benchcrawl.frontier.timing import Backoff
 
 logger = logging.getLogger(__name__)
@@ -25,12 +24,10 @@ REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
 def frontier_client(settings: BaseSettings) -> redis.Redis:
-    return redis.Redis.from_url(
+    return redis_client(
         settings["REDIS_URL"],
-        socket_connect_timeout=settings.getfloat("REDIS_CONNECT_TIMEOUT"),
-        socket_timeout=settings.getfloat("FRONTIER_REDIS_TIMEOUT"),
-        retry=Retry(NoBackoff(), 1),  # one immediate retry: a pooled socket Redis closed
-        health_check_interval=30,
+        settings.getfloat("REDIS_CONNECT_TIMEOUT"),
+        settings.getfloat("FRONTIER_REDIS_TIMEOUT"),
     )
 
 

@@ -29,7 +29,7 @@ from twisted.internet import task, threads
 from twisted.internet.defer import Deferred
 
 from benchcrawl import signals as bc_signals
-from benchcrawl.connection import redact
+from benchcrawl.connection import redact, redis_client
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
 from benchcrawl.resources.gate import Decision, LoadGate, RateWindow, State
 from benchcrawl.resources.ranking import NodeStatus, average_load, lease_limits, serves_anyway
@@ -103,7 +103,7 @@ class ResourceAwareMiddleware:
             cgroup_root=Path(s.get("RESOURCES_CGROUP_ROOT")),
         )
         timeout = s.getfloat("REDIS_CONNECT_TIMEOUT")
-        client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+        client = redis_client(url, timeout, timeout)
         keys = BoardKeys(
             crawler.spider.name,
             node_template=s.get("RESOURCES_NODE_KEY"),

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from benchcrawl import __version__
 from benchcrawl.config import load_config
 from benchcrawl.exceptions import ArchiveError
+from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.items import MergedSweep
 from benchcrawl.storage.versions import switch_latest, write_version
 from benchcrawl.sweep.state import FAILED, SUCCEEDED, describe_failures
@@ -46,12 +47,17 @@ class ArchivePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.data_dir = data_dir
+        self.redis = RedisRetry(
+            "sweep record",
+            crawler.settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
+            lambda: self.stats.inc_value("inferencemax/sweep/redis_errors"),
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler, data_dir_from_settings(crawler.settings))
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, MergedSweep):
             return item
         store = self.crawler.spider.sweep_store  # type: ignore[union-attr]
@@ -61,21 +67,26 @@ class ArchivePipeline:
                 f"{len(tables.failures)} of {max(tables.planned, 1)} combinations failed, "
                 f"latest/ left untouched: {describe_failures(tables.failures)}"
             )
-            store.finish(item.sweep_id, FAILED, detail)
+            await self.redis(store.finish, item.sweep_id, FAILED, detail)
             return item
         if item.merged is None or len(item.merged) == 0:
-            store.finish(
-                item.sweep_id, FAILED, "the merge produced no rows, latest/ left untouched"
+            await self.redis(
+                store.finish,
+                item.sweep_id,
+                FAILED,
+                "the merge produced no rows, latest/ left untouched",
             )
             return item
         try:
             version_dir = self._write(item)
             latest = switch_latest(self.data_dir, version_dir)
         except ArchiveError as e:
-            store.finish(item.sweep_id, FAILED, f"archive failed, latest/ left untouched: {e}")
+            detail = f"archive failed, latest/ left untouched: {e}"
+            await self.redis(store.finish, item.sweep_id, FAILED, detail)
             return item
         self.stats.set_value("inferencemax/archive/version", version_dir.name)
-        store.finish(
+        await self.redis(
+            store.finish,
             item.sweep_id,
             SUCCEEDED,
             f"{len(item.merged)} merged rows from {tables.planned} combinations in "

@@ -1,9 +1,10 @@
 """Stage 2: file each validated result under its kind (interactivity | e2e) in the sweep.
 
 Results are kept in the sweep record (memory or Redis), so files captured by different
-workers end in one place. The worker whose item accounts for the last combination
-receives the whole sweep as a :class:`~benchcrawl.items.SweepTables` item and carries it
-on to merge and archive: exactly one worker per sweep does.
+workers end in one place; during a Redis outage the item waits for Redis, with backoff.
+The worker whose item accounts for the last combination receives the whole sweep as a
+:class:`~benchcrawl.items.SweepTables` item and carries it on to merge and archive:
+exactly one worker per sweep does.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.items import CombinationFailure, CombinationResult
 
 logger = logging.getLogger(__name__)
@@ -23,15 +25,20 @@ class SplitPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.redis = RedisRetry(
+            "sweep record",
+            crawler.settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
+            lambda: self.stats.inc_value("inferencemax/sweep/redis_errors"),
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SplitPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    async def process_item(self, item: Any) -> Any:
         store = self.crawler.spider.sweep_store  # type: ignore[union-attr]
         if isinstance(item, CombinationResult):
-            progress = store.record_result(item)
+            progress = await self.redis(store.record_result, item)
             if progress.newly_accounted:
                 self.stats.inc_value("inferencemax/combinations/done")
                 logger.info(
@@ -43,7 +50,7 @@ class SplitPipeline:
                     len(item.records or ()),
                 )
         elif isinstance(item, CombinationFailure):
-            progress = store.record_failure(item)
+            progress = await self.redis(store.record_failure, item)
             if progress.newly_accounted:
                 self.stats.inc_value("inferencemax/combinations/failed")
                 what = "option discovery" if item.index == 0 else f"{item.model} x {item.sequence}"
@@ -59,4 +66,4 @@ class SplitPipeline:
         if not progress.finalize:
             raise DropItem("stored in the sweep", log_level="DEBUG")
         self.stats.set_value("inferencemax/sweep/finalized_here", 1)
-        return store.load(item.sweep_id)
+        return await self.redis(store.load, item.sweep_id)

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -23,6 +22,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from benchcrawl.config import JobConfig, load_config
+from benchcrawl.connection import redis_client
 from benchcrawl.exceptions import ConfigError, DashboardError
 from benchcrawl.items import CombinationFailure, CombinationResult
 from benchcrawl.middlewares.dashboard import LIVE_KEYS
@@ -248,12 +248,7 @@ def _build_store(crawler: Crawler, spider_name: str) -> Any:
     url = settings.get("REDIS_URL")
     if not url:
         return MemorySweepStore()
-    server = redis.Redis.from_url(
-        url,
-        socket_connect_timeout=settings.getfloat("REDIS_CONNECT_TIMEOUT"),
-        socket_timeout=30,
-        health_check_interval=30,
-    )
+    server = redis_client(url, settings.getfloat("REDIS_CONNECT_TIMEOUT"), 30)
     return RedisSweepStore(
         server,
         settings["INFERENCEMAX_SWEEP_KEY"] % {"spider": spider_name},

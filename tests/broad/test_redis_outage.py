@@ -51,7 +51,7 @@ def test_redis_restart_mid_broad_crawl(
     finally:
         server.kill()
     fetched = farm.by_host()
-    for i, h in enumerate(hosts):
+    for h in hosts:
         pages = {f.uri for f in fetched[h] if f.uri.startswith("/p/")}
         assert pages == {f"/p/{n}.html" for n in range(PAGES)}, (h, len(pages))
     log = worker.log

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from tests.support.crawl import run_crawl, start_crawl, write_config
-from tests.support.redis_server import free_port
+from tests.support.redis_server import RedisServer, free_port
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -173,3 +173,38 @@ def test_redis_that_never_answers_exits_within_5_seconds(replica, tmp_path):
     assert result.returncode == 1
     assert elapsed < 5, f"took {elapsed:.1f} s"
     assert "cannot reach Redis" in result.stderr and "Timeout" in result.stderr
+
+
+def test_redis_restarted_mid_sweep_loses_nothing(replica, tmp_path, tmp_path_factory):
+    """Redis (AOF on) goes away while combinations are being recorded: the frontier and
+    the sweep record wait for it, and the sweep completes in full."""
+    replica.latency = 1.0  # data files slow enough for the outage to land mid-sweep
+    server = RedisServer(tmp_path_factory.mktemp("aof"), appendonly=True).start()
+    log = tmp_path / "crawl.log"
+    try:
+        proc = start_crawl(
+            replica.url,
+            tmp_path / "data",
+            log,
+            redis_url=server.url,
+            settings={"FRONTIER_RETRY_MAX_DELAY": "1", "RESOURCES_ENABLED": "False"},
+        )
+        deadline = time.monotonic() + 120
+        while "/9 done:" not in log.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.05)
+        server.stop()
+        # down until the crawl has noticed (a combination finished meanwhile), then 1 s more
+        deadline = time.monotonic() + 60
+        while "sweep record: lost Redis" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)
+        server.start()
+        assert proc.wait(180) == 0, log.read_text()[-3000:]
+    finally:
+        server.kill()
+    text = log.read_text()
+    assert "sweep record: lost Redis" in text and "sweep record: Redis is back" in text
+    assert text.count("/9 done:") == 9
+    assert len(merged_rows(tmp_path / "data")) == 1393
+    assert "Traceback" not in text
