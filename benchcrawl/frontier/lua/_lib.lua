@@ -79,3 +79,74 @@ local function requeue(queue, data, ids)
   if n > 0 then call_many('ZADD', queue, zargs, n, 2) end
   return n / 2
 end
+
+-- Ends *worker*'s lease on *id*: true if it held it; else false and the id's owner (nil
+-- when nobody leases it).
+local function end_lease(leases, owners, worker, id)
+  local owner = redis.call('HGET', owners, id)
+  if owner == worker then
+    redis.call('ZREM', leases, id)
+    redis.call('HDEL', owners, id)
+    return true, owner
+  end
+  return false, owner
+end
+
+-- The ids among ARGV[first..] that *worker* leases, their leases ended (a clean release).
+local function take_own_leases(leases, owners, worker, first)
+  local mine, n = {}, 0
+  for i = first, #ARGV do
+    if end_lease(leases, owners, worker, ARGV[i]) then n = n + 1; mine[n] = ARGV[i] end
+  end
+  return mine
+end
+
+-- A worker's periodic call: heartbeat *worker* in *workers* and forget workers silent for
+-- ttl_ms; renew its leases among ARGV[first..] by lease_ms (those it no longer holds are
+-- lost); end up to *limit* expired leases, anyone's. Returns {lost ids}, {expired ids}.
+local function maintain_leases(workers, leases, owners, worker, lease_ms, ttl_ms, limit, first)
+  local now = now_ms()
+  redis.call('ZADD', workers, now, worker)
+  redis.call('ZREMRANGEBYSCORE', workers, '-inf', now - tonumber(ttl_ms))
+  local lost, renew, nlost, nrenew = {}, {}, 0, 0
+  local deadline = now + tonumber(lease_ms)
+  for i = first, #ARGV do
+    local id = ARGV[i]
+    if redis.call('HGET', owners, id) == worker then
+      renew[nrenew + 1] = deadline; renew[nrenew + 2] = id; nrenew = nrenew + 2
+    else
+      nlost = nlost + 1; lost[nlost] = id
+    end
+  end
+  if nrenew > 0 then call_many('ZADD', leases, renew, nrenew, 2) end
+  local expired = redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, tonumber(limit))
+  for _, id in ipairs(expired) do
+    redis.call('ZREM', leases, id)
+    redis.call('HDEL', owners, id)
+  end
+  return lost, expired
+end
+
+-- Acks and failures of a commit: ARGV from *pos* holds nack ids, then nfail (id, record)
+-- pairs. `settle(id)` ends the id's lease (or takes it off the queue, unclaimed) and says
+-- whether it was there to settle. Returns how many were acked and failed.
+local function settle_all(data, failed_key, settle, pos, nack, nfail)
+  local acked = 0
+  for i = 0, nack - 1 do
+    local id = ARGV[pos + i]
+    if settle(id) then
+      redis.call('HDEL', data, id)
+      acked = acked + 1
+    end
+  end
+  pos = pos + nack
+  local failed = 0
+  for i = 0, nfail - 1 do
+    local id = ARGV[pos + 2 * i]
+    if settle(id) then
+      redis.call('HSET', failed_key, id, ARGV[pos + 2 * i + 1])
+      failed = failed + 1
+    end
+  end
+  return acked, failed
+end

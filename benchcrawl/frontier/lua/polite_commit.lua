@@ -57,12 +57,8 @@ if nforget > 0 then call_many('SREM', KEYS[7], forget, nforget, 1) end
 if pushed > 0 then redis.call('INCRBY', KEYS[8], pushed) end
 
 local function settle(id)
-  local owner = redis.call('HGET', KEYS[4], id)
-  if owner == worker then
-    redis.call('ZREM', KEYS[3], id)
-    redis.call('HDEL', KEYS[4], id)
-    return true
-  end
+  local mine, owner = end_lease(KEYS[3], KEYS[4], worker, id)
+  if mine then return true end
   if owner then return false end
   local domain = domain_of(id)
   if domain and redis.call('ZREM', prefix .. domain, id) == 1 then
@@ -72,22 +68,5 @@ local function settle(id)
   return false
 end
 
-local acked = 0
-for i = 0, nack - 1 do
-  local id = ARGV[pos + i]
-  if settle(id) then
-    redis.call('HDEL', KEYS[2], id)
-    acked = acked + 1
-  end
-end
-pos = pos + nack
-
-local failed = 0
-for i = 0, nfail - 1 do
-  local id = ARGV[pos + 2 * i]
-  if settle(id) then
-    redis.call('HSET', KEYS[5], id, ARGV[pos + 2 * i + 1])
-    failed = failed + 1
-  end
-end
+local acked, failed = settle_all(KEYS[2], KEYS[5], settle, pos, nack, nfail)
 return {pushed, npush - pushed - dropped, acked, failed, dropped}
