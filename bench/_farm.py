@@ -14,6 +14,7 @@ import subprocess
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Self
 
 import redis
 
@@ -116,7 +117,37 @@ def stop_process(proc: subprocess.Popen | None) -> None:
         proc.wait(10)
 
 
-class Farm:
+class NginxSite:
+    """What every farm shares: an nginx process under *root*, stopped on exit, and its
+    access log."""
+
+    root: Path
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+        self.proc = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def log_lines(self) -> list[str]:
+        log = self.root / "access.log"
+        return log.read_text().splitlines() if log.exists() else []
+
+    def reset_log(self) -> None:
+        log = self.root / "access.log"
+        if log.exists():
+            log.write_text("")
+
+
+class Farm(NginxSite):
     """``with Farm(tmp, pages=600) as farm:`` → ``farm.url(0)``, ``farm.fetches()``."""
 
     def __init__(
@@ -148,23 +179,10 @@ class Farm:
         self.proc = start_nginx(conf, self.root, [self.host], self.port)
         return self
 
-    def stop(self) -> None:
-        stop_process(self.proc)
-        self.proc = None
-
-    def __enter__(self) -> Farm:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def fetches(self) -> Counter[str]:
         """Fetch count per URI of every 200 answer so far."""
-        log = self.root / "access.log"
-        if not log.exists():
-            return Counter()
         counts: Counter[str] = Counter()
-        for line in log.read_text().splitlines():
+        for line in self.log_lines():
             uri, _, status = line.partition(" ")
             if status == "200":
                 counts[uri] += 1
@@ -173,11 +191,6 @@ class Farm:
     def fetched_total(self) -> int:
         log = self.root / "access.log"
         return log.read_text().count("\n") if log.exists() else 0
-
-    def reset_log(self) -> None:
-        log = self.root / "access.log"
-        if log.exists():
-            log.write_text("")
 
 
 class RedisServer:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench._farm import start_nginx, stop_process
+from bench._farm import NginxSite, start_nginx
 
 _CONF = """\
 daemon off;
@@ -80,7 +80,7 @@ def free_port_on(hosts: list[str]) -> int:
     raise RuntimeError("no port free on every farm address")
 
 
-class BroadFarm:
+class BroadFarm(NginxSite):
     def __init__(
         self,
         root: Path,
@@ -122,22 +122,9 @@ class BroadFarm:
         self.proc = start_nginx(conf, self.root, hosts, self.port)
         return self
 
-    def stop(self) -> None:
-        stop_process(self.proc)
-        self.proc = None
-
-    def __enter__(self) -> BroadFarm:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def fetches(self) -> list[Fetch]:
-        log = self.root / "access.log"
-        if not log.exists():
-            return []
         out = []
-        for line in log.read_text().splitlines():
+        for line in self.log_lines():
             msec, rtime, host, uri, status, size, agent = line.split(" ", 6)
             start = float(msec) - float(rtime)
             out.append(Fetch(start, host, uri, int(status), int(size), agent))
@@ -150,11 +137,6 @@ class BroadFarm:
         for fetches in hosts.values():
             fetches.sort(key=lambda f: f.start)
         return dict(hosts)
-
-    def reset_log(self) -> None:
-        log = self.root / "access.log"
-        if log.exists():
-            log.write_text("")
 
 
 def closest_gap(fetches: list[Fetch]) -> float:
