@@ -151,6 +151,10 @@ BROAD_NOFOLLOW = True  # honour rel="nofollow" and <meta name="robots" content="
 BROAD_QUEUED_KEY = "%(spider)s:domains:queued"  # counter: requests queued over all domains
 BROAD_READY_KEY = "%(spider)s:domains:ready"  # zset: domain -> its next turn (Redis ms)
 BROAD_ROBOTS_KEY = "%(spider)s:robots:%(domain)s"  # string per domain: robots.txt entry (expiring)
+BROAD_ROBOTS_FAILURES_KEY = "%(spider)s:robots:failures"  # hash: domain -> unreachable in a row
+BROAD_ROBOTS_GIVE_UP = 3  # unreachable robots.txt answers in a row before the domain's queued
+# requests are recorded as failed (re-queue them with `scrapy frontier broad --requeue-failed`),
+# so a dead domain cannot hold the crawl open for ever; 0 = keep retrying
 BROAD_ROBOTS_LOCAL_SIZE = 10_000  # parsed robots.txt files a worker keeps
 BROAD_ROBOTS_LOCAL_TTL = 300.0  # s a worker keeps a parsed robots.txt before re-reading Redis
 BROAD_ROBOTS_RETRY = 600.0  # s an unreachable (5xx, 429, no answer) robots.txt blocks its domain

@@ -5,6 +5,8 @@ exclusions, which links are new). Every operation is one call; keys in
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +18,7 @@ from benchcrawl.broad.scope import suffixes
 from benchcrawl.connection import text
 from benchcrawl.frontier.connection import frontier_client
 from benchcrawl.frontier.polite_keys import PoliteKeys, register_polite
+from benchcrawl.frontier.queue import FrontierKeys
 
 EXCLUDED, NOT_SEED = -1, -2  # what gate() returns instead of a wait
 
@@ -32,6 +35,8 @@ class DomainState:
         subdomains: bool,
         robots_ttl: float,
         robots_retry: float,
+        robots_give_up: int = 0,
+        failed_key: str = "",
     ) -> None:
         self.server = server
         self.keys = keys
@@ -41,6 +46,8 @@ class DomainState:
         self.subdomains = subdomains
         self.robots_ttl_ms = int(robots_ttl * 1000)
         self.robots_retry_ms = int(robots_retry * 1000)
+        self.robots_give_up = robots_give_up if failed_key else 0
+        self.failed_key = failed_key  # the frontier's failed-requests hash
         self._gate = register_polite(server, "gate")
         self._robots = register_polite(server, "robots")
         self._page = register_polite(server, "page")
@@ -57,6 +64,8 @@ class DomainState:
             subdomains=settings.getbool("BROAD_ALLOW_SUBDOMAINS"),
             robots_ttl=settings.getfloat("BROAD_ROBOTS_TTL"),
             robots_retry=settings.getfloat("BROAD_ROBOTS_RETRY"),
+            robots_give_up=settings.getint("BROAD_ROBOTS_GIVE_UP"),
+            failed_key=FrontierKeys.from_settings(settings, name).failed,
         )
 
     def gate(self, domain: str) -> int:
@@ -81,11 +90,27 @@ class DomainState:
         data = self.server.get(self.keys.robots_prefix + domain)
         return RobotsEntry.loads(data) if data else None
 
-    def store_robots(self, domain: str, entry: RobotsEntry, delay_ms: int) -> None:
+    def store_robots(self, domain: str, entry: RobotsEntry, delay_ms: int, worker: str = "") -> int:
+        """Store the domain's robots.txt outcome. Returns how many queued requests of the
+        domain were recorded as failed because its robots.txt was unreachable
+        ``BROAD_ROBOTS_GIVE_UP`` times in a row (0 otherwise)."""
         k = self.keys
         ok = entry.kind != UNREACHABLE
-        self._robots(
-            keys=[k.robots_state, k.delays, k.ready, k.robots_prefix + domain],
+        record = {
+            "reason": f"robots.txt of {domain} unreachable {self.robots_give_up} times in a row",
+            "worker": worker,
+            "at": round(time.time(), 3),
+        }
+        failed = self._robots(
+            keys=[
+                k.robots_state,
+                k.delays,
+                k.ready,
+                k.robots_prefix + domain,
+                k.robots_failures,
+                self.failed_key or k.robots_failures,  # unused while give-up is off
+                k.queued,
+            ],
             args=[
                 domain,
                 entry.dumps(),
@@ -93,8 +118,12 @@ class DomainState:
                 self.robots_ttl_ms,
                 self.robots_retry_ms,
                 delay_ms,
+                self.robots_give_up,
+                k.queue_prefix,
+                json.dumps(record),
             ],
         )
+        return max(0, int(failed))
 
     # --- pages ---------------------------------------------------------------------------
     def check_page(

@@ -27,6 +27,7 @@ class PoliteKeys:
     queue_prefix: str  # + domain: that domain's zset of request ids
     robots_state: str
     robots_prefix: str  # + domain: that domain's robots.txt entry (expiring string)
+    robots_failures: str
     delays: str
     last_fetch: str
     queued: str
@@ -42,6 +43,7 @@ class PoliteKeys:
             "queue_prefix": "BROAD_DOMAIN_QUEUE_KEY",
             "robots_state": "BROAD_ROBOTS_STATE_KEY",
             "robots_prefix": "BROAD_ROBOTS_KEY",
+            "robots_failures": "BROAD_ROBOTS_FAILURES_KEY",
             "delays": "BROAD_DELAYS_KEY",
             "last_fetch": "BROAD_LAST_FETCH_KEY",
             "queued": "BROAD_QUEUED_KEY",

@@ -252,12 +252,22 @@ class BroadSpider(Spider):
     def _store_robots(self, domain: str, status: int | None, body: bytes) -> None:
         entry = classify(status, body)
         crawl_delay = RobotsRules(entry, self.robots_agent).crawl_delay()
-        self.state.store_robots(
-            domain, entry, domain_delay_ms(0, crawl_delay, self.max_crawl_delay)
-        )
+        delay = domain_delay_ms(0, crawl_delay, self.max_crawl_delay)
+        failed = self.state.store_robots(domain, entry, delay, self._scheduler().queue.worker)
         self._inc("broad/robots/fetched")
         self._inc(f"broad/robots/{entry.kind}")
         logger.debug("robots.txt of %s: %s (status %s)", domain, entry.kind, status)
+        if failed:
+            self._inc("broad/robots/gave_up")
+            self._inc("broad/robots/gave_up_requests", failed)
+            logger.warning(
+                "robots.txt of %s unreachable %d times in a row: its %d queued requests "
+                "are recorded as failed (scrapy frontier %s --requeue-failed queues them again)",
+                domain,
+                self.state.robots_give_up,
+                failed,
+                self.name,
+            )
 
     # --- plumbing ------------------------------------------------------------------------
     def _scheduler(self) -> RedisScheduler:

@@ -132,6 +132,36 @@ def test_unreachable_robots_txt_holds_the_domain_until_the_retry(server: redis.R
     assert server.get("t:domains:queued") == b"1"  # the page waited, it was not dropped
 
 
+def test_robots_txt_unreachable_too_often_fails_the_domains_requests(
+    server: redis.Redis,
+) -> None:
+    failed_key = FrontierKeys.from_settings(_settings(), "t").failed
+    queue = _queue(server, min_delay=0.0)
+    state = _state(server, robots_retry=0.05, robots_give_up=2, failed_key=failed_key)
+    state.add_seeds(["a.test", "b.test"])
+    _allow(state, "b.test")
+    queue.commit(
+        [_push("http://a.test/1"), _push("http://a.test/2"), _push("http://b.test/1")], [], []
+    )
+    assert state.store_robots("a.test", classify(503), 0, "w1") == 0  # once: retried later
+    assert server.get("t:domains:queued") == b"3"
+    time.sleep(0.06)
+    state.store_robots("a.test", classify(200, b"User-agent: *\nAllow: /\n"), 0)
+    state.store_robots("a.test", classify(503), 0, "w1")  # a success reset the count
+    assert server.hlen(failed_key) == 0
+    assert state.store_robots("a.test", classify(503), 0, "w1") == 2  # twice in a row
+    records = {k.decode(): json.loads(v) for k, v in server.hgetall(failed_key).items()}
+    assert len(records) == 2
+    assert {r["reason"] for r in records.values()} == {
+        "robots.txt of a.test unreachable 2 times in a row"
+    }
+    assert server.get("t:domains:queued") == b"1"  # b.test's page is untouched
+    assert _urls(queue.lease(10, 30_000)) == ["http://b.test/1"]
+    # re-queued by the operator: the domain starts over with its robots.txt
+    assert queue.requeue_failed() == 2
+    assert _urls(queue.lease(10, 30_000)) == ["http://a.test/robots.txt"]
+
+
 def test_domain_cap_drops_counts_and_forgets(server: redis.Redis) -> None:
     queue, state = _queue(server, min_delay=0.0, domain_cap=3), _state(server)
     state.add_seeds(["a.test"])

@@ -94,3 +94,43 @@ def test_frontier_command_reports_the_polite_queue(redis_url: str, tmp_path: Pat
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["queued"] == 3 and report["domains_ready"] == 2 and report["seen"] == 3
+
+
+def test_a_dead_robots_txt_cannot_hold_the_crawl_open(
+    make_farm, start_worker, redis_url: str, tmp_path: Path
+) -> None:
+    down, live = "127.0.0.53", "127.0.0.54"
+    farm = make_farm(
+        {
+            down: {"/index.html": b"<a href='/x.html'>x</a>"},
+            live: generated_site(0, 10, 3, 2000, []),
+        },
+        special={down: "        location = /robots.txt { return 503; }\n"},
+    )
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(f"{farm.url(down, '/index.html')}\n{farm.url(live, '/p/0.html')}\n")
+    assert run_seed(redis_url, seeds).returncode == 0
+    worker = start_worker(
+        BROAD_MIN_DELAY="0.1", BROAD_ROBOTS_RETRY="0.5", BROAD_ROBOTS_GIVE_UP="2", BROAD_WARC_DIR=""
+    )
+    assert worker.wait(90) == 0, worker.log[-3000:]  # it ended by itself
+    fetched = farm.by_host()
+    assert [f.uri for f in fetched[down]] == ["/robots.txt", "/robots.txt"]
+    assert {f.uri for f in fetched[live] if f.uri.startswith("/p/")} == {
+        f"/p/{i}.html" for i in range(10)
+    }
+    assert "robots.txt of 127.0.0.53 unreachable 2 times in a row: its 1 queued" in worker.log
+    cmd = [sys.executable, "-m", "scrapy", "frontier", "broad", "--json"]
+    done = subprocess.run(
+        cmd + scrapy_args(redis_url, {}),
+        cwd=PROJECT,
+        env=broad_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    report = json.loads(done.stdout)
+    assert report["failed"] == 1
+    (record,) = report["failed_sample"]
+    assert record["url"] == farm.url(down, "/index.html")
+    assert record["reason"] == "robots.txt of 127.0.0.53 unreachable 2 times in a row"
