@@ -31,30 +31,61 @@ def frontier_client(settings: BaseSettings) -> redis.Redis:
     )
 
 
-class RedisRetry:
-    """Await ``retry(fn, *args)``: run a synchronous Redis call; while Redis is unreachable,
-    wait with backoff (never blocking the reactor) and try again. One warning per outage,
-    one line when it ends; *count* is called at each failed try (for a stat)."""
+class RedisGuard:
+    """Runs synchronous Redis calls for code on the reactor. While Redis is unreachable a
+    call fails fast and the guard backs off (calls in the backoff window are not even
+    tried); one warning per outage, one line when it ends. *count* is called at each
+    failed try (for a stat); *holding* says what the caller keeps meanwhile, for the
+    warning."""
 
-    def __init__(self, who: str, cap: float, count: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        who: str,
+        cap: float,
+        count: Callable[[], None] | None = None,
+        holding: Callable[[], str] | None = None,
+    ) -> None:
         self.who = who
         self.backoff = Backoff(cap=cap)
         self.count = count
+        self.holding = holding
 
-    async def __call__(self, fn: Callable[..., T], *args: Any) -> T:
+    def attempt(self, fn: Callable[..., T], *args: Any) -> tuple[bool, T | None]:
+        """``(True, fn(*args))``, or ``(False, None)`` when Redis is down or backing off."""
+        now = time.monotonic()
+        if not self.backoff.ready(now):
+            return False, None
+        try:
+            result = fn(*args)
+        except REDIS_DOWN as e:
+            if self.count is not None:
+                self.count()
+            if self.backoff.failed(now):
+                kept = f"; {self.holding()}" if self.holding else ""
+                logger.warning("%s: lost Redis (%s)%s", self.who, e, kept)
+            return False, None
+        ended = self.backoff.succeeded(now)
+        if ended is not None:
+            logger.info("%s: Redis is back after %.1f s", self.who, ended)
+        return True, result
+
+    def __call__(self, fn: Callable[..., T], *args: Any) -> T | None:
+        """``fn(*args)``, or None when Redis is down: the caller keeps its data and tries
+        later."""
+        return self.attempt(fn, *args)[1]
+
+
+class RedisRetry(RedisGuard):
+    """Await ``retry(fn, *args)``: like :class:`RedisGuard`, but for code that can wait:
+    while Redis is unreachable it waits with backoff (never blocking the reactor) and
+    tries again."""
+
+    def __init__(self, who: str, cap: float, count: Callable[[], None] | None = None) -> None:
+        super().__init__(who, cap, count, holding=lambda: "waiting for it")
+
+    async def __call__(self, fn: Callable[..., T], *args: Any) -> T:  # type: ignore[override]
         while True:
-            now = time.monotonic()
-            if self.backoff.ready(now):
-                try:
-                    result = fn(*args)
-                except REDIS_DOWN as e:
-                    if self.count is not None:
-                        self.count()
-                    if self.backoff.failed(now):
-                        logger.warning("%s: lost Redis (%s); waiting for it", self.who, e)
-                else:
-                    ended = self.backoff.succeeded(now)
-                    if ended is not None:
-                        logger.info("%s: Redis is back after %.1f s", self.who, ended)
-                    return result
+            done, result = self.attempt(fn, *args)
+            if done:
+                return result  # type: ignore[return-value]
             await asyncio.sleep(max(0.05, self.backoff.retry_at - time.monotonic()))

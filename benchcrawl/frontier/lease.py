@@ -104,3 +104,31 @@ class LeaseErrback:
 
 def unwrap_errback(errback: Any) -> Any:
     return errback.original if isinstance(errback, LeaseErrback) else errback
+
+
+class LeaseBudget:
+    """How many requests a worker may lease now, as the resources middleware sets it
+    (:mod:`benchcrawl.signals`): none while its node is throttled or paused; otherwise a
+    batch, but never more held at once (leased, buffered, in flight) than its lease limit
+    (0: no limit). Requests already held are still handed out."""
+
+    def __init__(self, batch: int) -> None:
+        self.batch = batch
+        self.paused_reason: str | None = None
+        self.limit = 0
+
+    def pause(self, reason: str) -> None:
+        self.paused_reason = reason
+
+    def resume(self) -> None:
+        self.paused_reason = None
+
+    def set_limit(self, limit: int) -> None:
+        self.limit = max(0, limit)
+
+    def room(self, held: int) -> int:
+        if self.paused_reason is not None:
+            return 0
+        if not self.limit:
+            return self.batch
+        return max(0, min(self.batch, self.limit - held))

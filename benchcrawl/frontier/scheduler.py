@@ -27,24 +27,20 @@ from twisted.internet import task
 
 from benchcrawl import signals as bc_signals
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.connection import REDIS_DOWN
+from benchcrawl.frontier.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.frontier.dupefilter import RedisDupeFilter
-from benchcrawl.frontier.lease import LEASE_KEY, LeaseErrback
+from benchcrawl.frontier.lease import LEASE_KEY, LeaseBudget, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox
 from benchcrawl.frontier.queue import ClusterState, FrontierKeys, LeasedQueue, Push
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
-from benchcrawl.frontier.timing import Backoff, IdleClock
+from benchcrawl.frontier.timing import IdleClock
 from benchcrawl.frontier.wake import engine_wakeup
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 COMMIT_SIZE = 1000  # outbox operations per commit: keeps each Lua call short
-
-
-class _Down(Exception):
-    """Redis is unreachable (or in its backoff window); the caller keeps its data."""
 
 
 class RedisScheduler:
@@ -70,13 +66,22 @@ class RedisScheduler:
         self.dupefilter = dupefilter
         self.lease_ms = int(lease_time * 1000)
         self.renew_every = lease_time / 3
-        self.lease_batch = lease_batch
+        self.budget = LeaseBudget(lease_batch)
         self.flush_interval = flush_interval
         self.idle_poll = idle_poll_interval
         self.transient = transient_meta_keys
         self.persist = persist
         self.idle = IdleClock(idle_before_close)
-        self.backoff = Backoff(cap=retry_max_delay)
+        self.redis = RedisGuard(
+            "frontier",
+            retry_max_delay,
+            count=lambda: self._inc("frontier/redis/errors"),
+            holding=lambda: (
+                f"keeping {len(self.outbox)} queued writes and {len(self.held)} leases in "
+                "this worker and retrying"
+            ),
+        )
+        self.backoff = self.redis.backoff
         self.outbox = Outbox()
         self.recent = RecentlySeen(local_seen)
         self.buffer: deque[tuple[str, Request]] = deque()
@@ -87,8 +92,6 @@ class RedisScheduler:
         self.renew_at = 0.0  # next renewal of this worker's leases
         self.codec: RequestCodec | None = None
         self.loop: task.LoopingCall | None = None
-        self.paused_reason: str | None = None  # set: lease nothing new (resources, pause)
-        self.lease_limit = 0  # most requests held at once (leased, buffered, in flight); 0 = off
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -268,23 +271,17 @@ class RedisScheduler:
 
     # --- resource-aware leasing (benchcrawl.signals, sent by the resources middleware) ----
     def on_leasing_paused(self, reason: str) -> None:
-        self.paused_reason = reason
+        self.budget.pause(reason)
 
     def on_leasing_resumed(self) -> None:
-        self.paused_reason = None
+        self.budget.resume()
         self.lease_after = 0.0
 
     def on_lease_limit_changed(self, limit: int) -> None:
-        self.lease_limit = max(0, limit)
+        self.budget.set_limit(limit)
 
     def _lease_room(self) -> int:
-        """How many requests to lease now: none while paused; never more than the
-        limit held (requests already held are still handed out)."""
-        if self.paused_reason is not None:
-            return 0
-        if not self.lease_limit:
-            return self.lease_batch
-        return max(0, min(self.lease_batch, self.lease_limit - len(self.held)))
+        return self.budget.room(len(self.held))
 
     def _maintain(self) -> None:
         state = self.queue.maintain(sorted(self.held), self.lease_ms, 10 * self.lease_ms)
@@ -344,26 +341,7 @@ class RedisScheduler:
 
     def _call(self, fn: Callable[..., T], *args: Any) -> T | None:
         """Run one Redis operation; on a lost connection, back off and return None."""
-        now = time.monotonic()
-        if not self.backoff.ready(now):
-            return None
-        try:
-            result = fn(*args)
-        except REDIS_DOWN as e:
-            self._inc("frontier/redis/errors")
-            if self.backoff.failed(now):
-                logger.warning(
-                    "frontier: lost Redis (%s); keeping %d queued writes and %d leases in "
-                    "this worker and retrying",
-                    e,
-                    len(self.outbox),
-                    len(self.held),
-                )
-            return None
-        ended = self.backoff.succeeded(now)
-        if ended is not None:
-            logger.info("frontier: Redis is back after %.1f s", ended)
-        return result
+        return self.redis(fn, *args)
 
     def _purge_if_last(self) -> None:
         state = self.cluster
