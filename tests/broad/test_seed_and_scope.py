@@ -39,20 +39,41 @@ def test_seed_reports_bad_lines_and_user_mistakes(redis_url: str, tmp_path: Path
     assert down.returncode == 1 and "cannot reach Redis" in down.stderr
 
 
-def test_robots_server_error_blocks_and_exclusion_applies_at_once(
-    make_farm, start_worker, redis_url: str, tmp_path: Path
-) -> None:
-    down, live = "127.0.0.51", "127.0.0.52"
+def _dead_robots_farm(make_farm, redis_url: str, tmp_path: Path, down: str, live: str, pages: int):
+    """A host whose robots.txt answers 503 next to a live one, both seeded."""
     farm = make_farm(
         {
             down: {"/index.html": b"<a href='/x.html'>x</a>", "/x.html": b"x"},
-            live: generated_site(0, 30, 3, 2000, []),
+            live: generated_site(0, pages, 3, 2000, []),
         },
         special={down: "        location = /robots.txt { return 503; }\n"},
     )
     seeds = tmp_path / "seeds.txt"
-    seeds.write_text(f"{farm.url(down)}\n{farm.url(live, '/p/0.html')}\n")
+    seeds.write_text(f"{farm.url(down, '/index.html')}\n{farm.url(live, '/p/0.html')}\n")
     assert run_seed(redis_url, seeds).returncode == 0
+    return farm
+
+
+def _frontier_report(redis_url: str) -> dict:
+    """``scrapy frontier broad --json``, parsed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "frontier", "broad", "--json"]
+        + scrapy_args(redis_url, {}),
+        cwd=PROJECT,
+        env=broad_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_robots_server_error_blocks_and_exclusion_applies_at_once(
+    make_farm, start_worker, redis_url: str, tmp_path: Path
+) -> None:
+    down, live = "127.0.0.51", "127.0.0.52"
+    farm = _dead_robots_farm(make_farm, redis_url, tmp_path, down, live, 30)
     worker = start_worker(
         BROAD_MIN_DELAY="0.3", BROAD_ROBOTS_RETRY="2", BROAD_WARC_DIR="", LOG_LEVEL="INFO"
     )
@@ -82,17 +103,7 @@ def test_frontier_command_reports_the_polite_queue(redis_url: str, tmp_path: Pat
     seeds = tmp_path / "seeds.txt"
     seeds.write_text("127.0.0.51\nhttp://127.0.0.52/start.html\nhttp://127.0.0.52/other.html\n")
     assert run_seed(redis_url, seeds).returncode == 0
-    cmd = [sys.executable, "-m", "scrapy", "frontier", "broad", "--json"]
-    done = subprocess.run(
-        cmd + scrapy_args(redis_url, {}),
-        cwd=PROJECT,
-        env=broad_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stdout)
+    report = _frontier_report(redis_url)
     assert report["queued"] == 3 and report["domains_ready"] == 2 and report["seen"] == 3
 
 
@@ -100,16 +111,7 @@ def test_a_dead_robots_txt_cannot_hold_the_crawl_open(
     make_farm, start_worker, redis_url: str, tmp_path: Path
 ) -> None:
     down, live = "127.0.0.53", "127.0.0.54"
-    farm = make_farm(
-        {
-            down: {"/index.html": b"<a href='/x.html'>x</a>"},
-            live: generated_site(0, 10, 3, 2000, []),
-        },
-        special={down: "        location = /robots.txt { return 503; }\n"},
-    )
-    seeds = tmp_path / "seeds.txt"
-    seeds.write_text(f"{farm.url(down, '/index.html')}\n{farm.url(live, '/p/0.html')}\n")
-    assert run_seed(redis_url, seeds).returncode == 0
+    farm = _dead_robots_farm(make_farm, redis_url, tmp_path, down, live, 10)
     worker = start_worker(
         BROAD_MIN_DELAY="0.1", BROAD_ROBOTS_RETRY="0.5", BROAD_ROBOTS_GIVE_UP="2", BROAD_WARC_DIR=""
     )
@@ -120,16 +122,7 @@ def test_a_dead_robots_txt_cannot_hold_the_crawl_open(
         f"/p/{i}.html" for i in range(10)
     }
     assert "robots.txt of 127.0.0.53 unreachable 2 times in a row: its 1 queued" in worker.log
-    cmd = [sys.executable, "-m", "scrapy", "frontier", "broad", "--json"]
-    done = subprocess.run(
-        cmd + scrapy_args(redis_url, {}),
-        cwd=PROJECT,
-        env=broad_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    report = json.loads(done.stdout)
+    report = _frontier_report(redis_url)
     assert report["failed"] == 1
     (record,) = report["failed_sample"]
     assert record["url"] == farm.url(down, "/index.html")
