@@ -128,7 +128,12 @@ def report(name: str, farm: Farm, tmp: Path, base: dict, passes: int, runs: int)
     )
     for side, rs in results.items():
         span = _median(rs, "span")
-        tail = statistics.median(r.last_parsed[LOADED] - r.last_parsed[FREE] for r in rs if r.ok)
+        tails = [  # a node that parsed nothing has no last page
+            r.last_parsed[LOADED] - r.last_parsed[FREE]
+            for r in rs
+            if r.ok and all(r.last_parsed.values())
+        ]
+        tail = statistics.median(tails) if tails else float("nan")
         share = statistics.median(r.pages[FREE] / sum(r.pages.values()) for r in rs if r.ok)
         print(
             f"  {side:>22}: median {span:6.2f} s  ({100 * (span / ideal - 1):+5.1f}% vs ideal, "
