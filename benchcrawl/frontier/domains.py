@@ -96,11 +96,10 @@ class DomainState:
         ``BROAD_ROBOTS_GIVE_UP`` times in a row (0 otherwise)."""
         k = self.keys
         ok = entry.kind != UNREACHABLE
-        record = {
-            "reason": f"robots.txt of {domain} unreachable {self.robots_give_up} times in a row",
-            "worker": worker,
-            "at": round(time.time(), 3),
-        }
+        record = ""  # the failure record, needed only when the domain may be given up
+        if not ok and self.robots_give_up:
+            reason = f"robots.txt of {domain} unreachable {self.robots_give_up} times in a row"
+            record = json.dumps({"reason": reason, "worker": worker, "at": round(time.time(), 3)})
         failed = self._robots(
             keys=[
                 k.robots_state,
@@ -120,7 +119,7 @@ class DomainState:
                 delay_ms,
                 self.robots_give_up,
                 k.queue_prefix,
-                json.dumps(record),
+                record,
             ],
         )
         return max(0, int(failed))

@@ -1,4 +1,5 @@
-"""How a leased request is tied to its lease inside one worker, and how it ends.
+"""How a leased request is tied to its lease inside one worker, and how it ends; and
+how many requests a worker may lease at a time (:class:`LeaseBudget`).
 
 The scheduler tags each request it hands out with its lease id (``meta[LEASE_KEY]``) and
 wraps its errback in :class:`LeaseErrback`. The lease then ends at exactly one of:

@@ -16,8 +16,6 @@ import secrets
 import socket
 import time
 from collections import deque
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -39,7 +37,6 @@ from benchcrawl.frontier.wake import engine_wakeup
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
 COMMIT_SIZE = 1000  # outbox operations per commit: keeps each Lua call short
 
 
@@ -81,7 +78,6 @@ class RedisScheduler:
                 "this worker and retrying"
             ),
         )
-        self.backoff = self.redis.backoff
         self.outbox = Outbox()
         self.recent = RecentlySeen(local_seen)
         self.buffer: deque[tuple[str, Request]] = deque()
@@ -174,9 +170,9 @@ class RedisScheduler:
             return True
         now = time.monotonic()
         if now - self.state_at >= self.idle_poll:
-            self._call(self._maintain)
+            self.redis(self._maintain)
         state = self.cluster
-        if self.backoff.outage_started is not None or state is None:
+        if self.redis.backoff.outage_started is not None or state is None:
             return True  # unknown: keep the worker alive
         if state.queued or state.leased:
             return True
@@ -209,7 +205,7 @@ class RedisScheduler:
         self._inc("scheduler/enqueued/redis")
         self.idle.busy()
         if len(self.outbox) >= COMMIT_SIZE:
-            self._call(self._flush)
+            self.redis(self._flush)
         return True
 
     def next_request(self) -> Request | None:
@@ -242,13 +238,13 @@ class RedisScheduler:
     def _refill(self) -> None:
         now = time.monotonic()
         if self.outbox:
-            self._call(self._flush)
-        if now < self.lease_after or not self.backoff.ready(now):
+            self.redis(self._flush)
+        if now < self.lease_after or not self.redis.backoff.ready(now):
             return
         room = self._lease_room()
         if room <= 0:
             return
-        rows = self._call(self.queue.lease, room, self.lease_ms)
+        rows = self.redis(self.queue.lease, room, self.lease_ms)
         if not rows:
             if rows is not None:
                 self.lease_after = now + self.idle_poll
@@ -324,13 +320,13 @@ class RedisScheduler:
 
     def _tick(self) -> None:
         now = time.monotonic()
-        if not self.backoff.ready(now):
+        if not self.redis.backoff.ready(now):
             return
         if self.outbox:
-            self._call(self._flush_all)
+            self.redis(self._flush_all)
         holds_nothing = not self.held and not self.outbox
         if now >= self.renew_at or (holds_nothing and now - self.state_at >= self.idle_poll):
-            self._call(self._maintain)
+            self.redis(self._maintain)
             if holds_nothing and self.cluster and self.cluster.queued and self._lease_room():
                 self._wake_engine()  # work appeared while this worker had none
 
@@ -338,10 +334,6 @@ class RedisScheduler:
         wakeup = engine_wakeup(self.crawler)
         if wakeup is not None:
             wakeup()
-
-    def _call(self, fn: Callable[..., T], *args: Any) -> T | None:
-        """Run one Redis operation; on a lost connection, back off and return None."""
-        return self.redis(fn, *args)
 
     def _purge_if_last(self) -> None:
         state = self.cluster

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 
+from benchcrawl.connection import text
 from benchcrawl.resources.gate import State
 
 
@@ -35,28 +36,24 @@ class NodeStatus:
     @classmethod
     def from_hash(cls, raw: Mapping[bytes | str, bytes | str]) -> NodeStatus | None:
         """Parse a heartbeat hash; None if it is incomplete or malformed."""
-        data = {_s(k): _s(v) for k, v in raw.items()}
+        data = {text(k): text(v) for k, v in raw.items()}
         values: dict[str, object] = {}
         try:
             for f in fields(cls):
-                text = data[f.name]
+                value = data[f.name]
                 if f.type == "bool":
-                    if text not in ("True", "False"):
+                    if value not in ("True", "False"):
                         return None
-                    values[f.name] = text == "True"
+                    values[f.name] = value == "True"
                 elif f.type == "int":
-                    values[f.name] = int(float(text))
+                    values[f.name] = int(float(value))
                 elif f.type == "float":
-                    values[f.name] = float(text)
+                    values[f.name] = float(value)
                 else:
-                    values[f.name] = text
+                    values[f.name] = value
         except (KeyError, ValueError):
             return None
         return cls(**values)  # type: ignore[arg-type]
-
-
-def _s(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def average_load(loads: Mapping[str, float]) -> float:

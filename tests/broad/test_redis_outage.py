@@ -11,9 +11,8 @@ import pytest
 
 from bench.broad_farm import BroadFarm, generated_site
 from tests.broad.conftest import run_seed
-from tests.frontier.conftest import wait_until
 from tests.support.redis_server import RedisServer
-from tests.support.worker import ScrapyProcess
+from tests.support.worker import ScrapyProcess, wait_until
 
 PAGES = 60
 

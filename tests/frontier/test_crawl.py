@@ -9,8 +9,8 @@ import pytest
 import redis
 
 from bench._farm import Farm
-from tests.frontier.conftest import wait_until
 from tests.support.redis_server import RedisServer
+from tests.support.worker import wait_until
 
 PAGES = 600
 

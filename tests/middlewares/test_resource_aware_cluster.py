@@ -9,7 +9,7 @@ import pytest
 
 from benchcrawl.frontier.scheduler import RedisScheduler
 from benchcrawl.resources.board import BoardKeys, NodeBoard
-from tests.frontier.conftest import wait_until
+from tests.support.worker import wait_until
 
 pytestmark = [
     pytest.mark.skipif(

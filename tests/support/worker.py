@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -91,3 +92,13 @@ def scrapy_process(tmp_path: Path) -> Iterator[Callable[..., ScrapyProcess]]:
         if process.alive():
             process.proc.kill()
             process.wait(10)
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:
+    """Poll *predicate* until it holds or *timeout* s pass; its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()

@@ -36,12 +36,20 @@ local function in_set(set, domain, parents)
   return false
 end
 
--- Deletes a domain's queue (and its requests' data); returns how many requests it held.
-local function drop_domain(ready, data, queued, prefix, domain)
+-- Deletes a domain's queue and returns how many requests it held. Their data goes too;
+-- or, given *failed* and *record*, they are recorded as failed instead (their data kept,
+-- so they can be queued again).
+local function drop_domain(ready, data, queued, prefix, domain, failed, record)
   local q = prefix .. domain
   local ids = redis.call('ZRANGE', q, 0, -1)
   if #ids > 0 then
-    call_many('HDEL', data, ids, #ids, 1)
+    if failed then
+      local args, n = {}, 0
+      for _, id in ipairs(ids) do args[n + 1] = id; args[n + 2] = record; n = n + 2 end
+      call_many('HSET', failed, args, n, 2)
+    else
+      call_many('HDEL', data, ids, #ids, 1)
+    end
     redis.call('DECRBY', queued, #ids)
   end
   redis.call('DEL', q)

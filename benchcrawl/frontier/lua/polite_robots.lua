@@ -21,19 +21,11 @@ end
 local failures = redis.call('HINCRBY', KEYS[5], domain, 1)
 local give_up = tonumber(ARGV[7])
 if give_up > 0 and failures >= give_up then
-  local q = ARGV[8] .. domain
-  local ids = redis.call('ZRANGE', q, 0, -1)
-  local args, n = {}, 0
-  for _, id in ipairs(ids) do args[n + 1] = id; args[n + 2] = ARGV[9]; n = n + 2 end
-  if n > 0 then
-    call_many('HSET', KEYS[6], args, n, 2)
-    redis.call('DECRBY', KEYS[7], #ids)
-  end
-  redis.call('DEL', q, KEYS[4])
-  redis.call('ZREM', KEYS[3], domain)
+  local failed = drop_domain(KEYS[3], nil, KEYS[7], ARGV[8], domain, KEYS[6], ARGV[9])
+  redis.call('DEL', KEYS[4])
   redis.call('HDEL', KEYS[1], domain)
   redis.call('HDEL', KEYS[5], domain)
-  return #ids
+  return failed
 end
 local retry = now + tonumber(ARGV[5])
 redis.call('SET', KEYS[4], ARGV[2], 'PX', tonumber(ARGV[5]))
