@@ -7,11 +7,14 @@ Rows are joined on the 6-key ``KEYS``.
 Decisions:
 
 * ``inter_x, inter_y`` come from the interactivity file, ``e2e_x, e2e_y`` from the e2e file.
-* The five metric columns (``<m>_y``, ``<m>_roof``) are taken from the INTERACTIVITY side.
-  The ``y`` values agree between the files, but ``roof`` (point on the hwKey's Pareto
-  frontier) does not always: each chart computes its own frontier against its own x axis.
-  In the 2025-10-25 snapshot 24 rows (120 roof cells: all five metrics of those rows)
-  differ between the two files.
+* The five metric columns (``<m>_y``, ``<m>_roof``) are taken from the E2E side, as in the
+  pipeline this table replaces (``pandas.merge(e2e_df, inter_df, on=KEYS, how="inner",
+  suffixes=("_e2e", "_inter"))``, e2e on the left). The ``y`` values agree between the
+  files, but ``roof`` (point on the hwKey's Pareto frontier) does not always: each chart
+  computes its own frontier against its own x axis. In the 2025-10-25 snapshot 24 rows
+  (120 roof cells: all five metrics of those rows) differ between the two files. The
+  interactivity file's own flags are kept, unchanged, in its side table
+  (``interactivity.csv``).
 * A key that occurs more than once on either side is ambiguous: all rows of that key
   (on both sides) are left out of the merged table and reported in ``duplicates``. Rows
   are never multiplied by the join (the merge runs with ``validate="one_to_one"``).
@@ -63,8 +66,9 @@ _DTYPES: dict[str, Any] = {
 _SIDES = ("inter", "e2e")
 
 
-def flatten(records: Iterable[Mapping[str, Any]], model_name: str,
-            sequence_length: str) -> list[dict[str, Any]]:
+def flatten(
+    records: Iterable[Mapping[str, Any]], model_name: str, sequence_length: str
+) -> list[dict[str, Any]]:
     """Turn validated records into flat rows with the columns of ``SIDE_COLUMNS``."""
     rows = []
     for rec in records:
@@ -92,8 +96,10 @@ def side_table(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def _key_text(row: Mapping[Any, Any]) -> str:
-    return (f"{row['model_name']} {row['sequence_length']} hwKey={row['hwKey']} "
-            f"precision={row['precision']} tp={row['tp']} conc={row['conc']}")
+    return (
+        f"{row['model_name']} {row['sequence_length']} hwKey={row['hwKey']} "
+        f"precision={row['precision']} tp={row['tp']} conc={row['conc']}"
+    )
 
 
 def _examples(df: pd.DataFrame, limit: int = 3) -> str:
@@ -113,8 +119,11 @@ class MergeResult:
     @property
     def ok(self) -> bool:
         """True when no row was left out (no duplicate keys, no one-side rows)."""
-        return (all(d.empty for d in self.duplicates.values())
-                and self.only_inter.empty and self.only_e2e.empty)
+        return (
+            all(d.empty for d in self.duplicates.values())
+            and self.only_inter.empty
+            and self.only_e2e.empty
+        )
 
     def report(self) -> str:
         """Short human summary: counts and up to 3 example keys per problem."""
@@ -123,8 +132,10 @@ class MergeResult:
             dup = self.duplicates.get(side)
             if dup is not None and not dup.empty:
                 n_keys = len(dup[KEYS].drop_duplicates())
-                lines.append(f"{n_keys} duplicated key(s) in {side} ({len(dup)} rows), "
-                             f"excluded: {_examples(dup)}")
+                lines.append(
+                    f"{n_keys} duplicated key(s) in {side} ({len(dup)} rows), "
+                    f"excluded: {_examples(dup)}"
+                )
         for side, df in (("inter", self.only_inter), ("e2e", self.only_e2e)):
             if not df.empty:
                 lines.append(f"{len(df)} row(s) only in {side}, excluded: {_examples(df)}")
@@ -161,19 +172,22 @@ def merge_tables(inter: pd.DataFrame, e2e: pd.DataFrame) -> MergeResult:
         return df[(hit == "left_only").to_numpy()].reset_index(drop=True)
 
     inter_c, e2e_c = clean(inter), clean(e2e)
-    left = inter_c.rename(columns={"x": "inter_x", "y": "inter_y"})
-    left["_li"] = np.arange(len(left))
-    right = e2e_c[KEYS + ["x", "y"]].rename(columns={"x": "e2e_x", "y": "e2e_y"})
-    right["_ri"] = np.arange(len(right))
-    joined = left.merge(right, on=KEYS, how="outer", validate="one_to_one",
-                        indicator=True, sort=False)
+    # e2e on the left, carrying the metric columns: the replaced pipeline's join
+    left = e2e_c.rename(columns={"x": "e2e_x", "y": "e2e_y"})
+    left["_ei"] = np.arange(len(left))
+    right = inter_c[KEYS + ["x", "y"]].rename(columns={"x": "inter_x", "y": "inter_y"})
+    right["_ii"] = np.arange(len(right))
+    joined = left.merge(
+        right, on=KEYS, how="outer", validate="one_to_one", indicator=True, sort=False
+    )
     where = joined["_merge"]
     both = joined[where == "both"]
     merged = both[MERGED_COLUMNS].astype(
         {c: t for c, t in _DTYPES.items() if c in MERGED_COLUMNS}
-        | {c: "float64" for c in ("e2e_x", "e2e_y", "inter_x", "inter_y")})
-    only_inter = inter_c.iloc[joined.loc[where == "left_only", "_li"].astype("int64")]
-    only_e2e = e2e_c.iloc[joined.loc[where == "right_only", "_ri"].astype("int64")]
+        | {c: "float64" for c in ("e2e_x", "e2e_y", "inter_x", "inter_y")}
+    )
+    only_e2e = e2e_c.iloc[joined.loc[where == "left_only", "_ei"].astype("int64")]
+    only_inter = inter_c.iloc[joined.loc[where == "right_only", "_ii"].astype("int64")]
     return MergeResult(
         merged=_sorted(merged)[MERGED_COLUMNS],
         duplicates=duplicates,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 from pathlib import Path
 
@@ -21,6 +22,8 @@ from benchcrawl.inferencemax.table import (
     side_table,
     write_csv,
 )
+from benchcrawl.replica.data import CATALOG, generate
+from benchcrawl.replica.data import file_name as data_file
 
 from ._support import COMBOS, COUNTS, MODELS, SEQS, file_url, sample_records
 
@@ -28,10 +31,13 @@ FLOAT_COLUMNS = ["e2e_x", "e2e_y", "inter_x", "inter_y"] + [f"{m}_y" for m in ME
 ROOF_COLUMNS = [f"{m}_roof" for m in METRICS]
 
 
-def tables_from(records_by_kind: dict[str, list[dict]], model: str = "gpt-oss 120B",
-                seq: str = "1k-1k") -> tuple[pd.DataFrame, pd.DataFrame]:
-    return (side_table(flatten(records_by_kind["interactivity"], model, seq)),
-            side_table(flatten(records_by_kind["e2e"], model, seq)))
+def tables_from(
+    records_by_kind: dict[str, list[dict]], model: str = "gpt-oss 120B", seq: str = "1k-1k"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return (
+        side_table(flatten(records_by_kind["interactivity"], model, seq)),
+        side_table(flatten(records_by_kind["e2e"], model, seq)),
+    )
 
 
 def e2e_version(records: list[dict]) -> list[dict]:
@@ -43,11 +49,57 @@ def e2e_version(records: list[dict]) -> list[dict]:
 
 
 def key_text(rec: dict, model: str = "gpt-oss 120B", seq: str = "1k-1k") -> str:
-    return (f"{model} {seq} hwKey={rec['hwKey']} precision={rec['precision']} "
-            f"tp={rec['tp']} conc={rec['conc']}")
+    return (
+        f"{model} {seq} hwKey={rec['hwKey']} precision={rec['precision']} "
+        f"tp={rec['tp']} conc={rec['conc']}"
+    )
+
+
+def replaced_pipeline(views: list[tuple[str, str, bytes, bytes]]) -> pd.DataFrame:
+    """The join users ran before benchcrawl, from plain ``json.loads``: per view
+    ``(model_name, sequence_length, interactivity bytes, e2e bytes)``,
+    ``pandas.merge(e2e_df, inter_df, on=KEYS, how="inner", suffixes=("_e2e", "_inter"))``."""
+    frames = []
+    for model_name, seq, inter_body, e2e_body in views:
+        sides = []
+        for body in (e2e_body, inter_body):
+            df = pd.json_normalize(json.loads(body))
+            df["model_name"], df["sequence_length"] = model_name, seq
+            sides.append(df)
+        frames.append(
+            pd.merge(sides[0], sides[1], on=KEYS, how="inner", suffixes=("_e2e", "_inter"))
+        )
+    joined = pd.concat(frames, ignore_index=True)
+    out = joined[KEYS].copy()
+    out["e2e_x"], out["e2e_y"] = joined["x_e2e"], joined["y_e2e"]
+    out["inter_x"], out["inter_y"] = joined["x_inter"], joined["y_inter"]
+    for m in METRICS:
+        out[f"{m}_y"] = joined[f"{m}.y_e2e"]
+        out[f"{m}_roof"] = joined[f"{m}.roof_e2e"]
+    return out
+
+
+def assert_same_as_replaced_pipeline(
+    merged: pd.DataFrame, views: list[tuple[str, str, bytes, bytes]]
+) -> None:
+    expected = replaced_pipeline(views)
+    assert list(merged.columns) == list(expected.columns) == MERGED_COLUMNS
+    order = ["model_name", "sequence_length", "hwKey", "precision", "tp", "conc"]
+    expected = expected.sort_values(order, kind="mergesort").reset_index(drop=True)
+    assert len(merged) == len(expected)
+    for column in MERGED_COLUMNS:  # value for value, not within a tolerance
+        assert merged[column].tolist() == expected[column].tolist(), column
+
+
+def snapshot_views(bodies: dict[tuple[str, str, str], bytes]) -> list[tuple]:
+    return [
+        (MODELS[m], sequence_length(SEQS[s]), bodies[m, s, "interactivity"], bodies[m, s, "e2e"])
+        for m, s in COMBOS
+    ]
 
 
 # --- the real snapshot -------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def snapshot_merge(snapshot_bodies) -> MergeResult:
@@ -65,8 +117,10 @@ def source_pairs(snapshot_raw) -> dict[tuple, tuple[dict, dict]]:
     pairs: dict[tuple, tuple[dict, dict]] = {}
     for model, seq in COMBOS:
         inter = snapshot_raw[model, seq, "interactivity"]
-        e2e = {(r["conc"], r["hwKey"], r["precision"], r["tp"]): r
-               for r in snapshot_raw[model, seq, "e2e"]}
+        e2e = {
+            (r["conc"], r["hwKey"], r["precision"], r["tp"]): r
+            for r in snapshot_raw[model, seq, "e2e"]
+        }
         for r in inter:
             k = (r["conc"], r["hwKey"], r["precision"], r["tp"])
             key = (MODELS[model], sequence_length(SEQS[seq])) + k
@@ -77,9 +131,9 @@ def source_pairs(snapshot_raw) -> dict[tuple, tuple[dict, dict]]:
 def expected_row(key: tuple, inter: dict, e2e: dict) -> dict:
     row = dict(zip(KEYS, key, strict=True))
     row.update(e2e_x=e2e["x"], e2e_y=e2e["y"], inter_x=inter["x"], inter_y=inter["y"])
-    for m in METRICS:
-        row[f"{m}_y"] = inter[m]["y"]
-        row[f"{m}_roof"] = inter[m]["roof"]
+    for m in METRICS:  # the metric columns come from the e2e file
+        row[f"{m}_y"] = e2e[m]["y"]
+        row[f"{m}_roof"] = e2e[m]["roof"]
     return row
 
 
@@ -114,18 +168,23 @@ def test_sample_row_cell_by_cell(snapshot_merge, snapshot_raw):
     inter = snapshot_raw["gpt-oss-120b", "8k_1k", "interactivity"][0]
     e2e = snapshot_raw["gpt-oss-120b", "8k_1k", "e2e"][0]
     merged = snapshot_merge.merged
-    hit = merged[(merged.model_name == "gpt-oss 120B") & (merged.sequence_length == "8k-1k")
-                 & (merged.conc == inter["conc"]) & (merged.hwKey == inter["hwKey"])
-                 & (merged.precision == inter["precision"]) & (merged.tp == inter["tp"])]
+    hit = merged[
+        (merged.model_name == "gpt-oss 120B")
+        & (merged.sequence_length == "8k-1k")
+        & (merged.conc == inter["conc"])
+        & (merged.hwKey == inter["hwKey"])
+        & (merged.precision == inter["precision"])
+        & (merged.tp == inter["tp"])
+    ]
     assert len(hit) == 1
     row = hit.iloc[0]
     assert row["e2e_x"] == e2e["x"] and row["e2e_y"] == e2e["y"]
     assert row["inter_x"] == inter["x"] and row["inter_y"] == inter["y"]
-    assert row["costh_y"] == inter["costh"]["y"]
-    assert row["tpPerMw_roof"] == inter["tpPerMw"]["roof"]
+    assert row["costh_y"] == e2e["costh"]["y"]
+    assert row["tpPerMw_roof"] == e2e["tpPerMw"]["roof"]
     for m in METRICS:
-        assert row[f"{m}_y"] == inter[m]["y"]
-        assert row[f"{m}_roof"] == inter[m]["roof"]
+        assert row[f"{m}_y"] == e2e[m]["y"]
+        assert row[f"{m}_roof"] == e2e[m]["roof"]
 
 
 def test_column_totals_equal_source_totals(snapshot_merge, snapshot_raw):
@@ -138,20 +197,26 @@ def test_column_totals_equal_source_totals(snapshot_merge, snapshot_raw):
     assert int(merged.conc.sum()) == sum(r["conc"] for r in inter)
     assert int(merged.tp.sum()) == sum(r["tp"] for r in inter)
     for m in METRICS:
-        assert math.fsum(merged[f"{m}_y"]) == math.fsum(r[m]["y"] for r in inter)
-        assert int(merged[f"{m}_roof"].sum()) == sum(r[m]["roof"] for r in inter)
+        assert math.fsum(merged[f"{m}_y"]) == math.fsum(r[m]["y"] for r in e2e)
+        assert int(merged[f"{m}_roof"].sum()) == sum(r[m]["roof"] for r in e2e)
 
 
-def test_roof_flags_come_from_the_interactivity_file(snapshot_merge, source_pairs):
-    """The two charts have their own Pareto frontiers; 24 rows (120 cells) differ."""
+def test_roof_flags_come_from_the_e2e_file(snapshot_merge, source_pairs):
+    """The two charts have their own Pareto frontiers; 24 rows (120 cells) differ, and the
+    merged table has the e2e file's flags, as the replaced pipeline does."""
     differing_rows = differing_cells = 0
     for row in snapshot_merge.merged.to_dict("records"):
         inter, e2e = source_pairs[tuple(row[k] for k in KEYS)]
-        cells = sum(row[f"{m}_roof"] != e2e[m]["roof"] for m in METRICS)
-        assert all(row[f"{m}_roof"] == inter[m]["roof"] for m in METRICS)
+        cells = sum(row[f"{m}_roof"] != inter[m]["roof"] for m in METRICS)
+        assert all(row[f"{m}_roof"] == e2e[m]["roof"] for m in METRICS)
+        assert all(row[f"{m}_y"] == e2e[m]["y"] == inter[m]["y"] for m in METRICS)
         differing_rows += cells > 0
         differing_cells += cells
     assert (differing_rows, differing_cells) == (24, 120)
+
+
+def test_snapshot_equals_the_replaced_pipeline_value_for_value(snapshot_merge, snapshot_bodies):
+    assert_same_as_replaced_pipeline(snapshot_merge.merged, snapshot_views(snapshot_bodies))
 
 
 def test_merged_is_sorted_with_stable_dtypes(snapshot_merge):
@@ -173,6 +238,7 @@ def test_snapshot_csv_round_trips(snapshot_merge, tmp_path: Path):
 
 
 # --- synthetic data (always run) ------------------------------------------------------
+
 
 def test_flatten_and_side_table_columns_and_dtypes():
     recs = sample_records(2)
@@ -258,8 +324,13 @@ def test_csv_round_trips_exactly_with_column_order(tmp_path: Path):
     recs = sample_records(3)
     recs[0]["y"] = recs[0]["tpPerGpu"]["y"] = 0.1 + 0.2  # needs all 17 digits
     recs[1]["x"] = 1e-7
-    result = merge_tables(*tables_from({"interactivity": recs, "e2e": e2e_version(recs)},
-                                       model="Llama 3.3 70B Instruct", seq="8k-1k"))
+    result = merge_tables(
+        *tables_from(
+            {"interactivity": recs, "e2e": e2e_version(recs)},
+            model="Llama 3.3 70B Instruct",
+            seq="8k-1k",
+        )
+    )
     target = tmp_path / "out.csv"
     assert write_csv(result.merged, target) == target
     raw = target.read_bytes()
@@ -290,3 +361,49 @@ def test_missing_columns_are_refused():
     inter = side_table(flatten(sample_records(1), "m", "1k-1k"))
     with pytest.raises(ValueError, match="e2e table is missing columns"):
         merge_tables(inter, inter.drop(columns=["x"]))
+
+
+# --- the replica's generated data (always run) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated_views() -> list[tuple[str, str, bytes, bytes]]:
+    files = generate()
+    return [
+        (
+            model,
+            sequence_length(seq),
+            files[data_file(m_slug, s_slug, "interactivity")],
+            files[data_file(m_slug, s_slug, "e2e")],
+        )
+        for model, m_slug in CATALOG["models"]
+        for seq, s_slug in CATALOG["sequences"]
+    ]
+
+
+def merge_views(views: list[tuple[str, str, bytes, bytes]]) -> MergeResult:
+    sides: dict[str, list[dict]] = {"interactivity": [], "e2e": []}
+    for model, seq, inter_body, e2e_body in views:
+        for kind, body in (("interactivity", inter_body), ("e2e", e2e_body)):
+            sides[kind] += flatten(parse_records(body, f"http://replica/{kind}.json"), model, seq)
+    return merge_tables(side_table(sides["interactivity"]), side_table(sides["e2e"]))
+
+
+def test_generated_data_equals_the_replaced_pipeline_value_for_value(generated_views):
+    result = merge_views(generated_views)
+    assert result.ok
+    assert len(result.merged) == sum(len(json.loads(v[3])) for v in generated_views)
+    assert_same_as_replaced_pipeline(result.merged, generated_views)
+
+
+def test_generated_roof_flags_are_the_e2e_files_and_differ_from_interactivity(generated_views):
+    merged = merge_views(generated_views).merged
+    inter = pd.concat(
+        [
+            side_table(flatten(parse_records(v[2], "http://replica/i.json"), *v[:2]))
+            for v in generated_views
+        ]
+    )
+    joined = merged.merge(inter, on=KEYS, suffixes=("", "_inter"), validate="one_to_one")
+    differing = sum(int((joined[f"{m}_roof"] != joined[f"{m}_roof_inter"]).sum()) for m in METRICS)
+    assert differing > 0  # the two charts' frontiers differ, so the choice of side shows
