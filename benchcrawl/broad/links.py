@@ -25,8 +25,13 @@ from w3lib.url import canonicalize_url
 logger = logging.getLogger(__name__)
 
 _SCHEMES = ("http://", "https://")
-_PLAIN_PATH = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*/?)*\Z")
-_PLAIN_URL = re.compile(r"(https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[0-9]{1,5})?)(/.*)?\Z")
+# Untrusted input, so no nested or overlapping quantifiers (STYLE.md): a path is plain
+# when it is ``/`` and unreserved characters only (one character class, one pass), with
+# no ``//`` and no segment that starts with a dot (two substring scans). The host's labels are
+# possessive: a label can only be followed by ``.``, ``:``, ``/`` or the end, so giving
+# characters back never helps and the match stays linear.
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9_.~/-]*+\Z")
+_PLAIN_URL = re.compile(r"(https?://[a-z0-9-]++(?:\.[a-z0-9-]++)*+(?::[0-9]{1,5})?+)(/.*+)?\Z")
 
 
 def _nofollow(rel: str | None) -> bool:
@@ -34,7 +39,7 @@ def _nofollow(rel: str | None) -> bool:
 
 
 def _plain_path(path: str) -> bool:
-    return _PLAIN_PATH.match(path) is not None and "/." not in path
+    return _PLAIN_PATH.match(path) is not None and "//" not in path and "/." not in path
 
 
 def fast_canonical(href: str, origin: str | None) -> str | None:
