@@ -81,11 +81,13 @@ RETRY_EXCEPTIONS = [*_SCRAPY_RETRY_EXCEPTIONS, "playwright.async_api.Error"]  # 
 BENCHCRAWL_CONFIG = os.environ.get(  # the YAML job config (source, targets, data_dir, schedule)
     "BENCHCRAWL_CONFIG", str(PROJECT_DIR / "ops" / "pipeline_config.yaml")
 )
+BENCHCRAWL_FAST_EXIT = True  # `scrapy crawl` exits without interpreter teardown once done
 DATA_DIR = os.environ.get("DATA_DIR")  # where versions go; unset = the config's data_dir
 INFERENCEMAX_KIND_PATTERNS = {  # a data file's kind, from a substring of its URL
     "interactivity": "interactivity",
     "e2e": "e2e",
 }
+INFERENCEMAX_END_POLL_INTERVAL = 0.2  # s; how often a worker checks whether its sweep has ended
 INFERENCEMAX_MODEL_LABEL = "Model"  # accessible name of the model dropdown
 INFERENCEMAX_REUSE_PAGES = True  # a hydrated page moves on to the next combination
 INFERENCEMAX_SEQUENCE_LABEL = "ISL / OSL"  # accessible name of the sequence dropdown

@@ -4,11 +4,18 @@ Before anything starts, the spider's config and the Redis frontier (when ``REDIS
 set) are checked: a mistake is one sentence on stderr and exit code 1, no traceback. After
 the crawl, a spider that closed for any reason other than ``finished`` (a failed sweep, an
 error) makes the command exit 1.
+
+Once the crawl has ended (its files written and closed, the browser gone), the process
+exits at once, skipping the interpreter's teardown of pandas, Playwright and Twisted
+(about 0.4 s a run): a cron job, scrapyd or ``docker compose`` sees the exit when the work
+is done. ``-s BENCHCRAWL_FAST_EXIT=False`` keeps the ordinary exit.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -71,3 +78,8 @@ class Command(ScrapyCrawlCommand):
                 + (f": {detail}" if detail else "; see the log above."),
                 file=sys.stderr,
             )
+        if self.settings.getbool("BENCHCRAWL_FAST_EXIT"):
+            logging.shutdown()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(int(self.exitcode))

@@ -8,7 +8,9 @@ files the page fetches for that selection.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -19,6 +21,8 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import CloseSpider, DontCloseSpider
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task, threads
 from twisted.python.failure import Failure
 
 from benchcrawl.config import JobConfig, load_config
@@ -65,6 +69,9 @@ class InferenceMaxSpider(Spider):
         spider.kind_patterns = dict(settings.getdict("INFERENCEMAX_KIND_PATTERNS"))
         spider.sweep_timeout = settings.getfloat("INFERENCEMAX_SWEEP_TIMEOUT")
         spider.sweep_store = _build_store(crawler, spider.name)
+        spider.end_watch = task.LoopingCall(spider.check_end)
+        spider.end_poll = settings.getfloat("INFERENCEMAX_END_POLL_INTERVAL")
+        crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
@@ -77,6 +84,10 @@ class InferenceMaxSpider(Spider):
     kind_patterns: dict[str, str]
     sweep_timeout: float
     sweep_store: Any
+    end_watch: task.LoopingCall
+    end_poll: float
+    _checking = False
+    _ended = False
 
     # --- requests ----------------------------------------------------------------------
     def _page_request(self, index: int, model: str, sequence: str, **kwargs: Any) -> Request:
@@ -219,8 +230,59 @@ class InferenceMaxSpider(Spider):
             # the retry middleware already spent this request's retries
             yield self._failure(request, _describe(failure.value or Exception("unknown")))
 
-    # --- sweep end ---------------------------------------------------------------------
+    # --- sweep end ----------------------------------------------------------------------
+    # The sweep ends when its finalizer (this worker or another) records the outcome. Every
+    # worker of the sweep polls for that and closes at once, instead of waiting out the
+    # frontier's idle close: the process exits when the version is written.
+    def on_opened(self, spider: Spider) -> None:
+        self.end_watch.start(self.end_poll, now=False)
+        # pandas takes ~0.4 s to import; the merge needs it only at the end, so load it
+        # while the browser works instead of after the last combination
+        threading.Thread(target=_import_table, name="import-pandas", daemon=True).start()
+
+    def check_end(self) -> None:
+        if self._checking or self._ended or not self.sweep_id:
+            return
+        if isinstance(self.sweep_store, MemorySweepStore):
+            self._on_status(self.sweep_store.status(self.sweep_id))
+            return
+        self._checking = True  # a Redis read off the reactor: a silent Redis cannot block it
+        d = threads.deferToThread(self.sweep_store.status, self.sweep_id)
+        d.addCallbacks(self._on_status, self._on_status_error)
+        d.addBoth(self._checked)
+
+    def _checked(self, _: Any) -> None:
+        self._checking = False
+
+    def _on_status_error(self, failure: Failure) -> None:
+        # Redis away: the pipelines wait for it; the next poll asks again
+        logger.debug("cannot read the sweep's status: %s", failure.value)
+
+    def _on_status(self, status_detail: tuple[str, str]) -> None:
+        status, detail = status_detail
+        if status == OPEN or self._ended:
+            return
+        reason = self._end(status, detail)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=reason))
+
+    def _end(self, status: str, detail: str) -> str:
+        """Record and log the sweep's outcome once; the spider's close reason for it."""
+        self._ended = True
+        if self.end_watch.running:
+            self.end_watch.stop()
+        self.crawler.stats.set_value("inferencemax/sweep/status", status)
+        self.crawler.stats.set_value("inferencemax/sweep/detail", detail)
+        if status == FAILED:
+            logger.error("sweep %s failed: %s", self.sweep_id, detail)
+            return "sweep_failed"
+        logger.info("sweep %s succeeded: %s", self.sweep_id, detail)
+        return "finished"
+
     def on_idle(self) -> None:
+        if self._ended:
+            return
         status, detail = self.sweep_store.status(self.sweep_id)
         if status == OPEN:
             if isinstance(self.sweep_store, MemorySweepStore) or (
@@ -232,15 +294,17 @@ class InferenceMaxSpider(Spider):
             else:
                 raise DontCloseSpider
             status, detail = self.sweep_store.status(self.sweep_id)
-        self.crawler.stats.set_value("inferencemax/sweep/status", status)
-        self.crawler.stats.set_value("inferencemax/sweep/detail", detail)
-        if status == FAILED:
-            logger.error("sweep %s failed: %s", self.sweep_id, detail)
+        if self._end(status, detail) == "sweep_failed":
             raise CloseSpider("sweep_failed")
-        logger.info("sweep %s succeeded: %s", self.sweep_id, detail)
 
     def on_closed(self, reason: str) -> None:
+        if self.end_watch.running:
+            self.end_watch.stop()
         self.sweep_store.close()
+
+
+def _import_table() -> None:
+    importlib.import_module("benchcrawl.inferencemax.table")
 
 
 def _build_store(crawler: Crawler, spider_name: str) -> Any:
