@@ -13,11 +13,15 @@ Example (``ops/pipeline_config.yaml``)::
     schedule: "0 1 * * *"  # cron, UTC
 
 An unknown key, a wrong type or a missing required value raises :class:`ConfigError`
-with one sentence naming the file and the key.
+with one sentence naming the file and the key. So does any text that is not such a YAML
+document (not UTF-8, too deeply nested, an integer too long to convert, a bad timestamp):
+:class:`ConfigError` is the only exception :func:`loads_config` and :func:`load_config` raise.
 """
 
 from __future__ import annotations
 
+import math
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,22 +70,35 @@ _TOP = {
 }
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 2, 60, 60
+
+
+def _short(value: Any) -> str:
+    """A bounded repr: YAML aliases can make a value whose full repr is exponential."""
+    return _REPR.repr(value)
+
+
 def _check(mapping: dict[str, Any], spec: dict, where: str, path: str) -> None:
     for key, value in mapping.items():
         if key not in spec:
             known = ", ".join(sorted(spec))
-            raise ConfigError(f"{path}: unknown key '{where}{key}' (known keys: {known}).")
+            name = key if isinstance(key, str) and len(key) <= 60 else _short(key)
+            raise ConfigError(f"{path}: unknown key '{where}{name}' (known keys: {known}).")
         types, name = spec[key]
         if isinstance(value, bool) or not isinstance(value, types):
             raise ConfigError(
-                f"{path}: '{where}{key}' must be {name}, got {type(value).__name__} {value!r}."
+                f"{path}: '{where}{key}' must be {name}, "
+                f"got {type(value).__name__} {_short(value)}."
             )
 
 
 def _labels(values: list, key: str, path: str) -> tuple[str, ...]:
     for value in values:
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{path}: 'targets.{key}' must hold label strings, got {value!r}.")
+            raise ConfigError(
+                f"{path}: 'targets.{key}' must hold label strings, got {_short(value)}."
+            )
     return tuple(values)
 
 
@@ -90,7 +107,8 @@ def _check_cron(expr: str, path: str) -> None:
     allowed = set("0123456789*/,-")
     if len(fields) != 5 or any(not f or set(f) - allowed for f in fields):
         raise ConfigError(
-            f"{path}: 'schedule' must be a 5-field cron expression like '0 1 * * *', got {expr!r}."
+            f"{path}: 'schedule' must be a 5-field cron expression like '0 1 * * *', "
+            f"got {_short(expr)}."
         )
 
 
@@ -105,15 +123,22 @@ def parse_config(data: Any, path: str = "<string>") -> JobConfig:
     _check(source_raw, _SOURCE, "source.", path)
     targets_raw = data.get("targets") or {}
     _check(targets_raw, _TARGETS, "targets.", path)
+    try:
+        timeout = float(source_raw.get("timeout", 30.0))
+    except OverflowError:
+        timeout = math.inf
     source = SourceConfig(
         base_url=source_raw.get("base_url", DEFAULT_BASE_URL),
-        timeout=float(source_raw.get("timeout", 30.0)),
+        timeout=timeout,
         retry_attempts=source_raw.get("retry_attempts", 2),
     )
     if not source.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"{path}: 'source.base_url' must start with http:// or https://.")
-    if source.timeout <= 0:
-        raise ConfigError(f"{path}: 'source.timeout' must be positive, got {source.timeout}.")
+    if not 0 < source.timeout < math.inf:
+        raise ConfigError(
+            f"{path}: 'source.timeout' must be positive and finite (seconds), "
+            f"got {_short(source_raw.get('timeout'))}."
+        )
     if source.retry_attempts < 0:
         raise ConfigError(f"{path}: 'source.retry_attempts' must be 0 or more.")
     targets = TargetsConfig(
@@ -131,17 +156,31 @@ def parse_config(data: Any, path: str = "<string>") -> JobConfig:
     )
 
 
-def load_config(path: str | Path) -> JobConfig:
-    """Read and check the YAML config at *path*."""
-    path = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read the config file ({e.strerror}).") from e
+def loads_config(text: str | bytes, path: str = "<string>") -> JobConfig:
+    """Parse and check a config's text (*path* names it in messages)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ConfigError(f"{path}: the config file is not UTF-8 text (byte {e.start}).") from e
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise ConfigError(f"{path}: not valid YAML{where}.") from e
+    except RecursionError as e:
+        raise ConfigError(f"{path}: not valid YAML (nested too deeply).") from e
+    except ValueError as e:  # e.g. an int too long to convert, a timestamp's month 13
+        raise ConfigError(f"{path}: not valid YAML ({_short(str(e))}).") from e
     return parse_config(data, path)
+
+
+def load_config(path: str | Path) -> JobConfig:
+    """Read and check the YAML config at *path*."""
+    path = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the config file ({e.strerror}).") from e
+    return loads_config(data, path)

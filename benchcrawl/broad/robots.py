@@ -18,6 +18,7 @@ from protego import Protego
 
 MAX_BYTES = 500 * 1024
 RULES, ALLOW_ALL, UNREACHABLE = "rules", "allow", "unreachable"
+_KINDS = (RULES, ALLOW_ALL, UNREACHABLE)
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,20 @@ class RobotsEntry:
 
     @classmethod
     def loads(cls, data: str | bytes) -> RobotsEntry:
-        d = json.loads(data)
-        return cls(d["kind"], d.get("body", ""), d.get("status"))
+        """The entry :meth:`dumps` wrote. Redis is shared, so anything else (not JSON, the
+        wrong shape or types) raises ValueError and nothing else."""
+        try:
+            d = json.loads(data)
+        except (ValueError, RecursionError) as e:  # JSONDecodeError, bad UTF-8, deep nesting
+            raise ValueError(f"robots entry is not JSON: {str(e)[:200]}") from None
+        if not isinstance(d, dict):
+            raise ValueError(f"robots entry is a {type(d).__name__}, not an object")
+        kind, body, status = d.get("kind"), d.get("body", ""), d.get("status")
+        if kind not in _KINDS or not isinstance(body, str):
+            raise ValueError("robots entry has no valid kind and body")
+        if status is not None and (type(status) is not int or not 100 <= status <= 999):
+            raise ValueError("robots entry has a status that is not an HTTP status")
+        return cls(kind, body, status)
 
 
 def classify(status: int | None, body: bytes = b"") -> RobotsEntry:

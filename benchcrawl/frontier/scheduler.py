@@ -257,6 +257,7 @@ class RedisScheduler:
                 request = self.codec.decode(data)
             except Exception as e:
                 logger.error("frontier: cannot read queued request %s: %s", lease, e)
+                self._inc("frontier/requests/unreadable")
                 self.finish(lease, f"unreadable: {e}")
                 continue
             request.meta[LEASE_KEY] = lease

@@ -10,20 +10,29 @@ way out: keys starting with ``_`` (Scrapy and benchcrawl internals such as the l
 ``_scheme_proxy``) and the keys in ``FRONTIER_TRANSIENT_META_KEYS`` (``playwright_page``,
 ``download_slot``...). Any other value that JSON cannot hold is refused when the request is
 queued, with the key named, instead of failing later on another worker.
+
+Reading back is reading untrusted input: anyone who can write to the shared Redis can put
+any value in the queue. :meth:`RequestCodec.decode` raises ValueError, and nothing else,
+for a value it did not write (not JSON, the wrong shape or types, an unknown callback, a
+URL whose host would take quadratic time to IDNA-encode), in time linear in the value. The
+``class`` field never imports anything: it names a :class:`scrapy.Request` subclass in a
+module the worker has already loaded (``scrapy.http``, the spider's own module...).
 """
 
 from __future__ import annotations
 
 import base64
+import inspect
 import json
 import math
+import sys
 from collections.abc import Iterable
 from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.http.request import NO_CALLBACK
-from scrapy.utils.misc import load_object
 
+from benchcrawl.broad.links import host_too_long
 from benchcrawl.exceptions import RequestNotSerializable
 from benchcrawl.frontier.lease import unwrap_errback
 
@@ -85,39 +94,98 @@ class RequestCodec:
 
     # --- in ----------------------------------------------------------------------------
     def decode(self, data: str | bytes) -> Request:
-        d = json.loads(data)
+        """The request :meth:`encode` wrote; ValueError for anything else (see the module
+        docstring)."""
+        try:
+            d = json.loads(data)
+        except (ValueError, RecursionError) as e:  # bad JSON or UTF-8, huge int, deep nesting
+            raise ValueError(f"not JSON ({_short(str(e))})") from None
+        if not isinstance(d, dict):
+            raise ValueError(f"a JSON {type(d).__name__}, not a request object")
         if d.get("v") != FORMAT:
-            raise ValueError(f"unknown request format {d.get('v')!r}")
-        cls = load_object(d["class"]) if "class" in d else Request
+            raise ValueError(f"unknown request format {_short(d.get('v'))}")
+        cls = _request_class(d.get("class", None))
+        url = _field(d, "url", str)
+        if host_too_long(url):
+            raise ValueError("its URL's host is longer than DNS allows")
+        headers = [
+            (_bytes(name), [_bytes(v) for v in _as(values, list, "a header's values")])
+            for name, values in (_pair(h) for h in _field(d, "headers", list))
+        ]
         kwargs: dict[str, Any] = {
-            "url": d["url"],
-            "headers": [(name, [_bytes(v) for v in values]) for name, values in d["headers"]],
-            "body": base64.b64decode(d["body"]),
-            "meta": d["meta"],
-            "cookies": d["cookies"],
-            "cb_kwargs": d["cb_kwargs"],
-            "callback": self._method(d["callback"]),
-            "errback": self._method(d["errback"]),
+            "url": url,
+            "body": _b64(_field(d, "body", str)),
+            "meta": _field(d, "meta", dict),
+            "cookies": _field(d, "cookies", dict | list),
+            "cb_kwargs": _field(d, "cb_kwargs", dict),
+            "callback": self._method(d.get("callback")),
+            "errback": self._method(d.get("errback")),
         }
         for attr in cls.attributes:
             if attr not in _ENCODED and attr in d:
                 kwargs[attr] = d[attr]
-        headers = kwargs.pop("headers")
-        request = cls(**kwargs)
-        request.headers.clear()
-        for name, values in headers:
-            request.headers.setlist(_bytes(name), values)
+        try:  # the constructor checks the remaining attributes (priority, method, flags...)
+            request = cls(**kwargs)
+            request.headers.clear()
+            for name, values in headers:
+                request.headers.setlist(name, values)
+        except (TypeError, ValueError, KeyError, AttributeError) as e:
+            raise ValueError(f"not a valid {cls.__name__}: {_short(str(e))}") from None
         return request
 
-    def _method(self, name: str | None) -> Any:
+    def _method(self, name: Any) -> Any:
+        """The spider's method *name*: only a plain function of its class, as encoded."""
         if name is None:
             return None
         if name == _NO_CALLBACK:
             return NO_CALLBACK
-        method = getattr(self.spider, name, None)
-        if not callable(method):
-            raise ValueError(f"spider {self.spider.name!r} has no method {name!r}")
-        return method
+        if (
+            not isinstance(name, str)
+            or name.startswith("__")
+            or not inspect.isfunction(getattr(type(self.spider), name, None))
+        ):
+            raise ValueError(f"spider {self.spider.name!r} has no method {_short(name)}")
+        return getattr(self.spider, name)
+
+
+def _request_class(path: Any) -> type[Request]:
+    """The Request subclass named ``module.Name``, looked up in loaded modules only: an
+    untrusted value must not make a worker import (and run) a module."""
+    if path is None:
+        return Request
+    if isinstance(path, str):
+        module, _, name = path.rpartition(".")
+        loaded = sys.modules.get(module)
+        # vars(), not getattr: a module's __getattr__ may import things
+        cls = vars(loaded).get(name) if loaded is not None else None
+        if isinstance(cls, type) and issubclass(cls, Request):
+            return cls
+    raise ValueError(f"class {_short(path)} is not a Request subclass of a loaded module")
+
+
+def _field(d: dict[str, Any], key: str, types: Any) -> Any:
+    if key not in d:
+        raise ValueError(f"no {key!r} field")
+    return _as(d[key], types, repr(key))
+
+
+def _as(value: Any, types: Any, what: str) -> Any:
+    if not isinstance(value, types):
+        raise ValueError(f"{what} is a JSON {type(value).__name__}")
+    return value
+
+
+def _pair(header: Any) -> tuple[Any, Any]:
+    if not isinstance(header, list) or len(header) != 2:
+        raise ValueError("a header is not a [name, values] pair")
+    return header[0], header[1]
+
+
+def _b64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text)
+    except ValueError as e:  # binascii.Error; a non-ASCII str
+        raise ValueError(f"not base64 ({e})") from None
 
 
 def _text(value: bytes) -> str | dict[str, str]:
@@ -127,10 +195,16 @@ def _text(value: bytes) -> str | dict[str, str]:
         return {"base64": base64.b64encode(value).decode("ascii")}
 
 
-def _bytes(value: str | dict[str, str]) -> bytes:
-    if isinstance(value, dict):
-        return base64.b64decode(value["base64"])
-    return value.encode("utf-8")
+def _bytes(value: Any) -> bytes:
+    """A header name or value as :func:`_text` wrote it."""
+    if isinstance(value, str):
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, from a \\ud800 escape
+            raise ValueError("a header holds a lone surrogate") from None
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("base64"), str):
+        return _b64(value["base64"])
+    raise ValueError('a header is neither text nor {"base64": ...}')
 
 
 def _json_safe(value: Any, where: str, request: str) -> Any:

@@ -85,6 +85,15 @@ _FLOAT_MAX = sys.float_info.max
 _NUM = frozenset((int, float))
 
 
+def _utf8(text: str) -> bool:
+    """False when *text* holds a lone surrogate (JSON allows ``"\\ud800"``; no CSV does)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _fast_record(rec: Any) -> dict[str, Any] | None:
     """Check a record in one pass; None when anything is off (then :func:`_explain`)."""
     try:
@@ -99,6 +108,7 @@ def _fast_record(rec: Any) -> dict[str, Any] | None:
         if not (
             type(rec) is dict and type(conc) is int and type(tp) is int
             and type(hw) is str and type(pr) is str and hw.strip() and pr.strip()
+            and _utf8(hw) and _utf8(pr)
             and type(a) is dict and type(b) is dict and type(c) is dict
             and type(d) is dict and type(e) is dict
             and type(ar) is bool and type(br) is bool and type(cr) is bool
@@ -142,6 +152,8 @@ def _explain(rec: Any) -> dict[str, Any]:
             raise _Bad(key, f"is {_type_name(value)}, expected str")
         if not value.strip():
             raise _Bad(key, "is an empty string, expected a non-empty str")
+        if not _utf8(value):
+            raise _Bad(key, "holds a lone surrogate (a \\ud800-\\udfff escape), not text")
         out[key] = value
     for key in METRIC_KEYS:
         obj = rec[key]
@@ -216,6 +228,10 @@ def parse_records(body: bytes | str, url: str,
         cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated")
         hint = "truncated" if cut else "invalid"
         raise RecordError(url, f"{hint} JSON at {where}: {exc.msg}") from None
+    except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits()
+        raise RecordError(url, f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise RecordError(url, "invalid JSON: nested too deeply") from None
     return validate_records(top, url)
 
 
