@@ -18,7 +18,7 @@ from benchcrawl.inferencemax.schema import (
     validate_records,
 )
 
-from ._support import COUNTS, FILES, SAMPLE_RECORD, SEQS, file_url, sample_records
+from ._support import FILES, SAMPLE_RECORD, file_url, sample_records
 
 URL = file_url("gpt-oss-120b", "1k_1k", "e2e")
 
@@ -31,48 +31,47 @@ def wrap(records: list[dict], parts: int = 1) -> list[dict]:
     """The later wrapped form, with extra per-record fields like the December 2025 files."""
     extra = [dict(r, hw=r["hwKey"].upper(), framework="vllm", date="2025-12-01") for r in records]
     size = -(-len(extra) // parts)
-    return [{"data": extra[i * size:(i + 1) * size], "gpus": ["h100", "b200"]}
-            for i in range(parts)]
+    return [
+        {"data": extra[i * size : (i + 1) * size], "gpus": ["h100", "b200"]} for i in range(parts)
+    ]
 
 
-# --- the real snapshot -------------------------------------------------------------
+# --- served data: generated, and the 2025-10-25 snapshot when present ------------------
+
 
 @pytest.mark.parametrize("model,seq,kind", FILES, ids=["-".join(f) for f in FILES])
-def test_every_snapshot_file_validates_with_readme_count(snapshot_bodies, snapshot_raw,
-                                                         model, seq, kind):
-    records = parse_records(snapshot_bodies[model, seq, kind], file_url(model, seq, kind),
-                            "application/json; charset=utf-8")
-    assert len(records) == COUNTS[model][list(SEQS).index(seq)]
+def test_every_served_file_validates_record_for_record(bodies, raw, model, seq, kind):
+    records = parse_records(
+        bodies[model, seq, kind], file_url(model, seq, kind), "application/json; charset=utf-8"
+    )
     # what comes out is what was served, key for key
-    assert records == snapshot_raw[model, seq, kind]
+    assert len(records) == len(raw[model, seq, kind]) > 0
+    assert records == raw[model, seq, kind]
     assert all(list(r) == list(RECORD_KEYS) for r in records)
 
 
-def test_snapshot_has_2786_records(snapshot_bodies):
-    total = sum(len(parse_records(b, "u")) for b in snapshot_bodies.values())
-    assert total == 2786
-
-
-def test_whole_snapshot_validates_well_under_50ms(snapshot_raw):
-    decoded = list(snapshot_raw.values())
+def test_all_served_data_validates_quickly(raw):
+    decoded = list(raw.values())
     best = float("inf")
     for _ in range(5):
         start = time.perf_counter()
         n = sum(len(validate_records(doc, "u")) for doc in decoded)
         best = min(best, time.perf_counter() - start)
-    assert n == 2786
-    assert best < 0.050, f"validating 2,786 records took {best * 1000:.1f} ms"
+    assert n == sum(len(doc) for doc in decoded)
+    # a few ms on a quiet machine (bench/ has the figure); the bound holds on a busy one
+    assert best < 0.5, f"validating {n:,} records took {best * 1000:.1f} ms"
 
 
 @pytest.mark.parametrize("parts", [1, 3])
-def test_wrapped_snapshot_gives_the_same_records_as_plain(snapshot_raw, parts):
-    plain = snapshot_raw["deepseek-r1-0528", "1k_8k", "interactivity"]
+def test_wrapped_served_file_gives_the_same_records_as_plain(raw, parts):
+    plain = raw["deepseek-r1-0528", "1k_8k", "interactivity"]
     wrapped = parse_records(body_of(wrap(plain, parts)), URL)
     assert wrapped == parse_records(body_of(plain), URL)
-    assert len(wrapped) == 65
+    assert len(wrapped) == len(plain)
 
 
 # --- accepted input ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("parts", [1, 2])
 def test_wrapped_form_gives_the_same_records_as_plain(parts):
@@ -95,14 +94,21 @@ def test_str_body_int_numbers_and_bom_are_accepted():
     assert parse_records(text.encode("utf-8"), URL) == [rec]
 
 
-@pytest.mark.parametrize("label,expected", [
-    ("1K / 8K", "1k-8k"), ("1K / 1K", "1k-1k"), ("8K / 1K", "8k-1k"), (" 8K/1K ", "8k-1k"),
-])
+@pytest.mark.parametrize(
+    "label,expected",
+    [
+        ("1K / 8K", "1k-8k"),
+        ("1K / 1K", "1k-1k"),
+        ("8K / 1K", "8k-1k"),
+        (" 8K/1K ", "8k-1k"),
+    ],
+)
 def test_sequence_length(label, expected):
     assert sequence_length(label) == expected
 
 
 # --- errors --------------------------------------------------------------------------
+
 
 def with_change(change: Callable[[dict], None], index: int = 1) -> bytes:
     """Sample records with record ``index`` changed; NaN/Infinity written as JSON literals."""
@@ -117,6 +123,7 @@ def set_(path: str, value: Any) -> Callable[[dict], None]:
         for p in parents:
             rec = rec[p]
         rec[last] = value
+
     return change
 
 
@@ -126,47 +133,85 @@ def drop(path: str) -> Callable[[dict], None]:
         for p in parents:
             rec = rec[p]
         del rec[last]
+
     return change
 
 
 BAD_CONC = dict(SAMPLE_RECORD, conc="8")
 FIELD_CASES = [
     # (id, body, field, words the message must contain)
-    ("conc-str", with_change(set_("conc", "8")), "[1].conc",
-     "record 1 field conc is str, expected int"),
+    (
+        "conc-str",
+        with_change(set_("conc", "8")),
+        "[1].conc",
+        "record 1 field conc is str, expected int",
+    ),
     ("conc-float", with_change(set_("conc", 8.0)), "[1].conc", "is float, expected int"),
     ("tp-bool", with_change(set_("tp", True)), "[1].tp", "is bool, expected int"),
-    ("roof-str", with_change(set_("tpPerMw.roof", "true")), "[1].tpPerMw.roof",
-     "record 1 field tpPerMw.roof is str, expected bool"),
+    (
+        "roof-str",
+        with_change(set_("tpPerMw.roof", "true")),
+        "[1].tpPerMw.roof",
+        "record 1 field tpPerMw.roof is str, expected bool",
+    ),
     ("roof-int", with_change(set_("costr.roof", 1)), "[1].costr.roof", "is int, expected bool"),
     ("y-nan", with_change(set_("y", float("nan"))), "[1].y", "is nan, expected a finite number"),
     ("x-inf", with_change(set_("x", float("inf"))), "[1].x", "expected a finite number"),
     ("y-bool", with_change(set_("y", True)), "[1].y", "is bool, expected a number"),
-    ("metric-y-str", with_change(set_("costh.y", "0.3")), "[1].costh.y",
-     "is str, expected a number"),
+    (
+        "metric-y-str",
+        with_change(set_("costh.y", "0.3")),
+        "[1].costh.y",
+        "is str, expected a number",
+    ),
     ("metric-y-nan", with_change(set_("tpPerGpu.y", float("nan"))), "[1].tpPerGpu.y", "finite"),
     ("metric-null", with_change(set_("costn", None)), "[1].costn", "is null, expected an object"),
     ("missing-key", with_change(drop("hwKey")), "[1].hwKey", "record 1 field hwKey is missing"),
-    ("missing-roof", with_change(drop("costn.roof")), "[1].costn.roof",
-     "field costn.roof is missing"),
+    (
+        "missing-roof",
+        with_change(drop("costn.roof")),
+        "[1].costn.roof",
+        "field costn.roof is missing",
+    ),
     ("empty-hwkey", with_change(set_("hwKey", "")), "[1].hwKey", "empty string"),
-    ("precision-null", with_change(set_("precision", None)), "[1].precision",
-     "is null, expected str"),
-    ("huge-int", with_change(set_("x", 10 ** 400)), "[1].x", "too large"),
-    ("record-not-object", body_of([SAMPLE_RECORD, [1, 2]]), "[1]",
-     "record 1 is list, expected an object"),
-    ("first-bad-wins", body_of([SAMPLE_RECORD, BAD_CONC, dict(SAMPLE_RECORD, tp="4")]),
-     "[1].conc", "record 1 field conc"),
-    ("wrapped-field", body_of(wrap([SAMPLE_RECORD, BAD_CONC])), "[0].data[1].conc",
-     "wrapper 0 record 1 field conc is str"),
-    ("wrapper-without-data", body_of([{"data": [SAMPLE_RECORD]}, {"gpus": []}]), "[1].data",
-     "wrapper 1"),
+    (
+        "precision-null",
+        with_change(set_("precision", None)),
+        "[1].precision",
+        "is null, expected str",
+    ),
+    ("huge-int", with_change(set_("x", 10**400)), "[1].x", "too large"),
+    (
+        "record-not-object",
+        body_of([SAMPLE_RECORD, [1, 2]]),
+        "[1]",
+        "record 1 is list, expected an object",
+    ),
+    (
+        "first-bad-wins",
+        body_of([SAMPLE_RECORD, BAD_CONC, dict(SAMPLE_RECORD, tp="4")]),
+        "[1].conc",
+        "record 1 field conc",
+    ),
+    (
+        "wrapped-field",
+        body_of(wrap([SAMPLE_RECORD, BAD_CONC])),
+        "[0].data[1].conc",
+        "wrapper 0 record 1 field conc is str",
+    ),
+    (
+        "wrapper-without-data",
+        body_of([{"data": [SAMPLE_RECORD]}, {"gpus": []}]),
+        "[1].data",
+        "wrapper 1",
+    ),
     ("wrapper-data-not-list", body_of([{"data": {"x": 1}}]), "[0].data", "expected a list"),
 ]
 
 
-@pytest.mark.parametrize("body,field,words", [c[1:] for c in FIELD_CASES],
-                         ids=[c[0] for c in FIELD_CASES])
+@pytest.mark.parametrize(
+    "body,field,words", [c[1:] for c in FIELD_CASES], ids=[c[0] for c in FIELD_CASES]
+)
 def test_bad_field_names_url_and_field(body, field, words):
     with pytest.raises(RecordError) as info:
         parse_records(body, URL, "application/json")
@@ -186,22 +231,31 @@ DOCUMENT_CASES = [
     ("truncated-mid-string", b'[{"x": 1, "hwKey": "h1', None, "truncated JSON at line 1 column"),
     ("invalid", b'[{"x": 1,, "y": 2}]', None, "invalid JSON at line 1 column 10"),
     ("invalid-line", b'[\n{"x": 1},\n{"x": }]', None, "line 3 column 7"),
-    ("html-body", b"<!DOCTYPE html><html><body>404: This page could not be found</body></html>",
-     "application/json", "got an HTML page, not JSON"),
+    (
+        "html-body",
+        b"<!DOCTYPE html><html><body>404: This page could not be found</body></html>",
+        "application/json",
+        "got an HTML page, not JSON",
+    ),
     ("html-content-type", b"Not Found", "text/html; charset=utf-8", "got an HTML page, not JSON"),
     ("html-whitespace", b"\n  <html></html>", None, "got an HTML page, not JSON"),
     ("empty-list", b"[]", None, "no records"),
     ("empty-wrapped", body_of([{"data": [], "gpus": []}]), None, "no records"),
     ("empty-body", b"  ", None, "empty body"),
-    ("dict-top-level", body_of({"data": [SAMPLE_RECORD]}), None,
-     "top-level JSON is dict, expected a list"),
+    (
+        "dict-top-level",
+        body_of({"data": [SAMPLE_RECORD]}),
+        None,
+        "top-level JSON is dict, expected a list",
+    ),
     ("str-top-level", b'"hello"', None, "top-level JSON is str"),
     ("not-utf8", b"[\xff\xfe]", None, "not UTF-8"),
 ]
 
 
-@pytest.mark.parametrize("body,ctype,words", [c[1:] for c in DOCUMENT_CASES],
-                         ids=[c[0] for c in DOCUMENT_CASES])
+@pytest.mark.parametrize(
+    "body,ctype,words", [c[1:] for c in DOCUMENT_CASES], ids=[c[0] for c in DOCUMENT_CASES]
+)
 def test_bad_document_names_url_and_problem(body, ctype, words):
     with pytest.raises(RecordError) as info:
         parse_records(body, URL, ctype)
@@ -211,9 +265,11 @@ def test_bad_document_names_url_and_problem(body, ctype, words):
     assert words in str(info.value)
 
 
-def test_truncated_snapshot_file_is_reported_not_silently_shortened(snapshot_bodies):
-    body = snapshot_bodies["llama-3_3-70b-instruct-fp8", "1k_1k", "e2e"]
-    with pytest.raises(RecordError, match="truncated JSON at line 1 column"):
+@pytest.mark.parametrize("model,seq,kind", FILES[:4], ids=["-".join(f) for f in FILES[:4]])
+def test_truncated_served_file_is_reported_not_silently_shortened(bodies, model, seq, kind):
+    body = bodies[model, seq, kind]
+    # which word depends on where the cut falls (in a value: "invalid", at a string: ...)
+    with pytest.raises(RecordError, match=r"^\S+: (truncated|invalid) JSON at line 1 column"):
         parse_records(body[: len(body) // 2], URL)
 
 

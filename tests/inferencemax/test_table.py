@@ -22,10 +22,18 @@ from benchcrawl.inferencemax.table import (
     side_table,
     write_csv,
 )
-from benchcrawl.replica.data import CATALOG, generate
-from benchcrawl.replica.data import file_name as data_file
 
-from ._support import COMBOS, COUNTS, MODELS, SEQS, file_url, sample_records
+from ._support import (
+    COMBOS,
+    MODELS,
+    SEQS,
+    expected_row,
+    file_name,
+    file_url,
+    sample_records,
+    sequence_column,
+    served_pairs,
+)
 
 FLOAT_COLUMNS = ["e2e_x", "e2e_y", "inter_x", "inter_y"] + [f"{m}_y" for m in METRICS]
 ROOF_COLUMNS = [f"{m}_roof" for m in METRICS]
@@ -91,70 +99,57 @@ def assert_same_as_replaced_pipeline(
         assert merged[column].tolist() == expected[column].tolist(), column
 
 
-def snapshot_views(bodies: dict[tuple[str, str, str], bytes]) -> list[tuple]:
+def views_of(bodies: dict[tuple[str, str, str], bytes]) -> list[tuple[str, str, bytes, bytes]]:
+    """(model_name, sequence_length, interactivity bytes, e2e bytes) per served view."""
     return [
-        (MODELS[m], sequence_length(SEQS[s]), bodies[m, s, "interactivity"], bodies[m, s, "e2e"])
+        (MODELS[m], sequence_column(s), bodies[m, s, "interactivity"], bodies[m, s, "e2e"])
         for m, s in COMBOS
     ]
 
 
-# --- the real snapshot -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def snapshot_merge(snapshot_bodies) -> MergeResult:
+def merge_served(bodies: dict[tuple[str, str, str], bytes]) -> MergeResult:
     sides: dict[str, list[dict]] = {"interactivity": [], "e2e": []}
     for model, seq in COMBOS:
         for kind in sides:
-            recs = parse_records(snapshot_bodies[model, seq, kind], file_url(model, seq, kind))
+            recs = parse_records(bodies[model, seq, kind], file_url(model, seq, kind))
             sides[kind] += flatten(recs, MODELS[model], sequence_length(SEQS[seq]))
     return merge_tables(side_table(sides["interactivity"]), side_table(sides["e2e"]))
 
 
-@pytest.fixture(scope="module")
-def source_pairs(snapshot_raw) -> dict[tuple, tuple[dict, dict]]:
+# --- served data: generated, and the 2025-10-25 snapshot when present ------------------
+
+
+@pytest.fixture(scope="session")
+def served_merge(bodies) -> MergeResult:
+    return merge_served(bodies)
+
+
+@pytest.fixture(scope="session")
+def source_pairs(bodies) -> dict[tuple, tuple[dict, dict]]:
     """6-key -> (interactivity record, e2e record), straight from json.loads."""
-    pairs: dict[tuple, tuple[dict, dict]] = {}
-    for model, seq in COMBOS:
-        inter = snapshot_raw[model, seq, "interactivity"]
-        e2e = {
-            (r["conc"], r["hwKey"], r["precision"], r["tp"]): r
-            for r in snapshot_raw[model, seq, "e2e"]
-        }
-        for r in inter:
-            k = (r["conc"], r["hwKey"], r["precision"], r["tp"])
-            key = (MODELS[model], sequence_length(SEQS[seq])) + k
-            pairs[key] = (r, e2e[k])
-    return pairs
+    return served_pairs({file_name(*f): b for f, b in bodies.items()})
 
 
-def expected_row(key: tuple, inter: dict, e2e: dict) -> dict:
-    row = dict(zip(KEYS, key, strict=True))
-    row.update(e2e_x=e2e["x"], e2e_y=e2e["y"], inter_x=inter["x"], inter_y=inter["y"])
-    for m in METRICS:  # the metric columns come from the e2e file
-        row[f"{m}_y"] = e2e[m]["y"]
-        row[f"{m}_roof"] = e2e[m]["roof"]
-    return row
-
-
-def test_snapshot_merges_to_1393_rows_and_20_columns(snapshot_merge):
-    merged = snapshot_merge.merged
-    assert merged.shape == (1393, 20)
+def test_served_data_merges_to_one_row_per_configuration_and_20_columns(served_merge, raw):
+    merged = served_merge.merged
+    configurations = sum(len(recs) for (_, _, k), recs in raw.items() if k == "e2e")
+    assert merged.shape == (configurations, 20)
     assert list(merged.columns) == MERGED_COLUMNS
-    assert snapshot_merge.ok
-    assert snapshot_merge.report().startswith("merged 1393 rows")
+    assert served_merge.ok
+    assert served_merge.report().startswith(f"merged {configurations} rows")
     assert not merged.isna().any().any()
 
 
-def test_snapshot_rows_per_model_and_sequence_match_readme(snapshot_merge):
-    counts = snapshot_merge.merged.groupby(["model_name", "sequence_length"]).size()
+def test_rows_per_model_and_sequence_equal_the_files(served_merge, raw):
+    counts = served_merge.merged.groupby(["model_name", "sequence_length"]).size()
     for model, seq in COMBOS:
         label = (MODELS[model], sequence_length(SEQS[seq]))
-        assert counts[label] == COUNTS[model][list(SEQS).index(seq)]
+        assert counts[label] == len(raw[model, seq, "interactivity"])
+        assert counts[label] == len(raw[model, seq, "e2e"])
 
 
-def test_every_merged_row_equals_its_source_records(snapshot_merge, source_pairs):
-    rows = snapshot_merge.merged.to_dict("records")
+def test_every_merged_row_equals_its_source_records(served_merge, source_pairs):
+    rows = served_merge.merged.to_dict("records")
     seen = set()
     for row in rows:
         key = tuple(row[k] for k in KEYS)
@@ -164,10 +159,10 @@ def test_every_merged_row_equals_its_source_records(snapshot_merge, source_pairs
     assert seen == set(source_pairs)
 
 
-def test_sample_row_cell_by_cell(snapshot_merge, snapshot_raw):
-    inter = snapshot_raw["gpt-oss-120b", "8k_1k", "interactivity"][0]
-    e2e = snapshot_raw["gpt-oss-120b", "8k_1k", "e2e"][0]
-    merged = snapshot_merge.merged
+def test_sample_row_cell_by_cell(served_merge, raw):
+    inter = raw["gpt-oss-120b", "8k_1k", "interactivity"][0]
+    e2e = raw["gpt-oss-120b", "8k_1k", "e2e"][0]
+    merged = served_merge.merged
     hit = merged[
         (merged.model_name == "gpt-oss 120B")
         & (merged.sequence_length == "8k-1k")
@@ -180,17 +175,15 @@ def test_sample_row_cell_by_cell(snapshot_merge, snapshot_raw):
     row = hit.iloc[0]
     assert row["e2e_x"] == e2e["x"] and row["e2e_y"] == e2e["y"]
     assert row["inter_x"] == inter["x"] and row["inter_y"] == inter["y"]
-    assert row["costh_y"] == e2e["costh"]["y"]
-    assert row["tpPerMw_roof"] == e2e["tpPerMw"]["roof"]
     for m in METRICS:
         assert row[f"{m}_y"] == e2e[m]["y"]
         assert row[f"{m}_roof"] == e2e[m]["roof"]
 
 
-def test_column_totals_equal_source_totals(snapshot_merge, snapshot_raw):
-    merged = snapshot_merge.merged
-    inter = [r for (_, _, k), recs in snapshot_raw.items() if k == "interactivity" for r in recs]
-    e2e = [r for (_, _, k), recs in snapshot_raw.items() if k == "e2e" for r in recs]
+def test_column_totals_equal_source_totals(served_merge, raw):
+    merged = served_merge.merged
+    inter = [r for (_, _, k), recs in raw.items() if k == "interactivity" for r in recs]
+    e2e = [r for (_, _, k), recs in raw.items() if k == "e2e" for r in recs]
     assert math.fsum(merged.e2e_x) == math.fsum(r["x"] for r in e2e)
     assert math.fsum(merged.e2e_y) == math.fsum(r["y"] for r in e2e)
     assert math.fsum(merged.inter_x) == math.fsum(r["x"] for r in inter)
@@ -201,26 +194,41 @@ def test_column_totals_equal_source_totals(snapshot_merge, snapshot_raw):
         assert int(merged[f"{m}_roof"].sum()) == sum(r[m]["roof"] for r in e2e)
 
 
-def test_roof_flags_come_from_the_e2e_file(snapshot_merge, source_pairs):
-    """The two charts have their own Pareto frontiers; 24 rows (120 cells) differ, and the
-    merged table has the e2e file's flags, as the replaced pipeline does."""
-    differing_rows = differing_cells = 0
-    for row in snapshot_merge.merged.to_dict("records"):
+def test_roof_flags_come_from_the_e2e_file(served_merge, source_pairs):
+    """The two charts have their own Pareto frontiers: the merged table has the e2e file's
+    flags, as the replaced pipeline does, and that choice shows in the data."""
+    differing_cells = 0
+    for row in served_merge.merged.to_dict("records"):
         inter, e2e = source_pairs[tuple(row[k] for k in KEYS)]
-        cells = sum(row[f"{m}_roof"] != inter[m]["roof"] for m in METRICS)
         assert all(row[f"{m}_roof"] == e2e[m]["roof"] for m in METRICS)
         assert all(row[f"{m}_y"] == e2e[m]["y"] == inter[m]["y"] for m in METRICS)
-        differing_rows += cells > 0
-        differing_cells += cells
-    assert (differing_rows, differing_cells) == (24, 120)
+        differing_cells += sum(row[f"{m}_roof"] != inter[m]["roof"] for m in METRICS)
+    assert differing_cells > 0
 
 
-def test_snapshot_equals_the_replaced_pipeline_value_for_value(snapshot_merge, snapshot_bodies):
-    assert_same_as_replaced_pipeline(snapshot_merge.merged, snapshot_views(snapshot_bodies))
+def test_equals_the_replaced_pipeline_value_for_value(served_merge, bodies):
+    assert_same_as_replaced_pipeline(served_merge.merged, views_of(bodies))
 
 
-def test_merged_is_sorted_with_stable_dtypes(snapshot_merge):
-    merged = snapshot_merge.merged
+def test_side_tables_keep_their_own_roof_flags(bodies, raw):
+    """interactivity.csv keeps the interactivity file's flags: nothing is lost."""
+    for kind in ("interactivity", "e2e"):
+        rows = []
+        for model, seq in COMBOS:
+            rows += flatten(raw[model, seq, kind], MODELS[model], sequence_column(seq))
+        table = side_table(rows)
+        expected = [
+            r[m]["roof"]
+            for (_, _, k), recs in raw.items()
+            if k == kind
+            for r in recs
+            for m in METRICS
+        ]
+        assert table[[f"{m}_roof" for m in METRICS]].to_numpy().ravel().tolist() == expected
+
+
+def test_merged_is_sorted_with_stable_dtypes(served_merge):
+    merged = served_merge.merged
     order = ["model_name", "sequence_length", "hwKey", "precision", "tp", "conc"]
     resorted = merged.sort_values(order).reset_index(drop=True)
     pd.testing.assert_frame_equal(merged, resorted)
@@ -230,10 +238,10 @@ def test_merged_is_sorted_with_stable_dtypes(snapshot_merge):
     assert {str(merged[c].dtype) for c in ROOF_COLUMNS} == {"bool"}
 
 
-def test_snapshot_csv_round_trips(snapshot_merge, tmp_path: Path):
-    path = write_csv(snapshot_merge.merged, tmp_path / "inferencemax.csv")
+def test_served_csv_round_trips(served_merge, tmp_path: Path):
+    path = write_csv(served_merge.merged, tmp_path / "inferencemax.csv")
     back = pd.read_csv(path)
-    pd.testing.assert_frame_equal(back, snapshot_merge.merged, check_exact=True)
+    pd.testing.assert_frame_equal(back, served_merge.merged, check_exact=True)
     assert list(back.columns) == MERGED_COLUMNS
 
 
@@ -361,49 +369,3 @@ def test_missing_columns_are_refused():
     inter = side_table(flatten(sample_records(1), "m", "1k-1k"))
     with pytest.raises(ValueError, match="e2e table is missing columns"):
         merge_tables(inter, inter.drop(columns=["x"]))
-
-
-# --- the replica's generated data (always run) ------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def generated_views() -> list[tuple[str, str, bytes, bytes]]:
-    files = generate()
-    return [
-        (
-            model,
-            sequence_length(seq),
-            files[data_file(m_slug, s_slug, "interactivity")],
-            files[data_file(m_slug, s_slug, "e2e")],
-        )
-        for model, m_slug in CATALOG["models"]
-        for seq, s_slug in CATALOG["sequences"]
-    ]
-
-
-def merge_views(views: list[tuple[str, str, bytes, bytes]]) -> MergeResult:
-    sides: dict[str, list[dict]] = {"interactivity": [], "e2e": []}
-    for model, seq, inter_body, e2e_body in views:
-        for kind, body in (("interactivity", inter_body), ("e2e", e2e_body)):
-            sides[kind] += flatten(parse_records(body, f"http://replica/{kind}.json"), model, seq)
-    return merge_tables(side_table(sides["interactivity"]), side_table(sides["e2e"]))
-
-
-def test_generated_data_equals_the_replaced_pipeline_value_for_value(generated_views):
-    result = merge_views(generated_views)
-    assert result.ok
-    assert len(result.merged) == sum(len(json.loads(v[3])) for v in generated_views)
-    assert_same_as_replaced_pipeline(result.merged, generated_views)
-
-
-def test_generated_roof_flags_are_the_e2e_files_and_differ_from_interactivity(generated_views):
-    merged = merge_views(generated_views).merged
-    inter = pd.concat(
-        [
-            side_table(flatten(parse_records(v[2], "http://replica/i.json"), *v[:2]))
-            for v in generated_views
-        ]
-    )
-    joined = merged.merge(inter, on=KEYS, suffixes=("", "_inter"), validate="one_to_one")
-    differing = sum(int((joined[f"{m}_roof"] != joined[f"{m}_roof_inter"]).sum()) for m in METRICS)
-    assert differing > 0  # the two charts' frontiers differ, so the choice of side shows

@@ -1,4 +1,7 @@
-"""End to end: `scrapy crawl inferencemax` against the replica, real Chromium, real Redis."""
+"""End to end: `scrapy crawl inferencemax` against the replica, real Chromium, real Redis.
+
+The replica serves generated data; every expected count and cell is derived from the files
+it serves. The 2025-10-25 snapshot, when present, adds the sweep of the real files."""
 
 from __future__ import annotations
 
@@ -11,15 +14,11 @@ from pathlib import Path
 import pytest
 
 from benchcrawl.inferencemax.table import MERGED_COLUMNS
-from benchcrawl.replica.data import CATALOG
+from benchcrawl.replica import Replica
+from tests.inferencemax._support import assert_csv_rows_equal_served, served_pairs
 from tests.support.crawl import run_crawl, start_crawl
 
-pytestmark = pytest.mark.timeout(300)
-
-SLUG = {label: slug for label, slug in CATALOG["models"]}
-SEQ_SLUG = {
-    label.lower().replace(" ", "").replace("/", "-"): slug for label, slug in CATALOG["sequences"]
-}
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 
 
 def read_merged(data_dir: Path) -> list[dict[str, str]]:
@@ -29,28 +28,6 @@ def read_merged(data_dir: Path) -> list[dict[str, str]]:
         return list(reader)
 
 
-def assert_equals_source(rows: list[dict[str, str]], snapshot_dir: Path) -> None:
-    """Every merged cell equals the value in the dashboard's own files."""
-    sources: dict[tuple, dict] = {}
-    for row in rows:
-        for kind in ("interactivity", "e2e"):
-            name = f"{SLUG[row['model_name']]}-{SEQ_SLUG[row['sequence_length']]}-{kind}.json"
-            if (name, kind) not in sources:
-                records = json.loads((snapshot_dir / name).read_bytes())
-                sources[(name, kind)] = {
-                    (r["conc"], r["hwKey"], r["precision"], r["tp"]): r for r in records
-                }
-        key = (int(row["conc"]), row["hwKey"], row["precision"], int(row["tp"]))
-        base = f"{SLUG[row['model_name']]}-{SEQ_SLUG[row['sequence_length']]}"
-        inter = sources[(f"{base}-interactivity.json", "interactivity")][key]
-        e2e = sources[(f"{base}-e2e.json", "e2e")][key]
-        assert float(row["inter_x"]) == inter["x"] and float(row["inter_y"]) == inter["y"]
-        assert float(row["e2e_x"]) == e2e["x"] and float(row["e2e_y"]) == e2e["y"]
-        for metric in ("tpPerGpu", "tpPerMw", "costh", "costn", "costr"):
-            assert float(row[f"{metric}_y"]) == inter[metric]["y"]
-            assert row[f"{metric}_roof"] == str(inter[metric]["roof"])
-
-
 def versions(data_dir: Path) -> list[Path]:
     archive = data_dir / "archive"
     if not archive.exists():
@@ -58,48 +35,51 @@ def versions(data_dir: Path) -> list[Path]:
     return sorted(p for p in archive.iterdir() if not p.name.startswith("."))
 
 
-def test_full_sweep_with_redis_matches_the_dashboard_files(
-    replica, redis_url, snapshot_dir, tmp_path
-):
-    replica.default_latency = 0.8  # the default selection answers after the first click
-    result = run_crawl(replica.url, tmp_path, redis_url=redis_url)
+def assert_full_sweep_matches_served(replica: Replica, result, data_dir: Path) -> int:
+    """The version a sweep wrote equals, row for row and cell for cell, the files the
+    replica served; returns the number of merged rows."""
     assert result.returncode == 0, result.stderr[-3000:]
-    rows = read_merged(tmp_path)
-    assert len(rows) == 1393
-    assert (
-        len(
-            {
-                (
-                    r["model_name"],
-                    r["sequence_length"],
-                    r["conc"],
-                    r["hwKey"],
-                    r["precision"],
-                    r["tp"],
-                )
-                for r in rows
-            }
-        )
-        == 1393
-    )
-    assert_equals_source(rows, snapshot_dir)
+    files = replica.files
+    pairs = served_pairs(files)
+    records = {name: len(json.loads(body)) for name, body in files.items()}
+    rows = read_merged(data_dir)
+    assert len(rows) == len(pairs)
+    assert_csv_rows_equal_served(rows, pairs)
     for n in range(1, 10):
         assert f"combination {n}/9 done" in result.stderr
 
-    latest = (tmp_path / "latest").resolve()
-    assert [latest] == versions(tmp_path)
+    latest = (data_dir / "latest").resolve()
+    assert [latest] == versions(data_dir)
     manifest = json.loads((latest / "manifest.json").read_text())
-    assert manifest["rows"] == {"interactivity": 1393, "e2e": 1393, "merged": 1393}
-    assert manifest["combinations"] == 9 and len(manifest["sources"]) == 18
+    assert manifest["rows"] == {
+        "interactivity": sum(n for f, n in records.items() if f.endswith("-interactivity.json")),
+        "e2e": sum(n for f, n in records.items() if f.endswith("-e2e.json")),
+        "merged": len(pairs),
+    }
+    assert manifest["combinations"] == 9 and len(manifest["sources"]) == len(files) == 18
     for name, meta in manifest["files"].items():
         assert hashlib.sha256((latest / name).read_bytes()).hexdigest() == meta["sha256"]
     raw = sorted((latest / "raw").iterdir())
-    assert len(raw) == 18
+    assert [p.name for p in raw] == sorted(files)
     for path in raw:  # archived byte for byte as served
-        assert path.read_bytes() == (snapshot_dir / path.name).read_bytes()
+        assert path.read_bytes() == files[path.name]
+    return len(rows)
 
 
-def test_two_workers_share_one_sweep(replica, redis_url, snapshot_dir, tmp_path):
+def test_full_sweep_with_redis_matches_the_served_files(replica, redis_url, tmp_path):
+    replica.default_latency = 0.8  # the default selection answers after the first click
+    result = run_crawl(replica.url, tmp_path, redis_url=redis_url)
+    assert_full_sweep_matches_served(replica, result, tmp_path)
+
+
+def test_full_sweep_of_the_2025_10_25_snapshot(snapshot_replica, redis_url, tmp_path):
+    """The real files: the README's 1,393 rows, each equal to the dashboard's files."""
+    snapshot_replica.default_latency = 0.8
+    result = run_crawl(snapshot_replica.url, tmp_path, redis_url=redis_url)
+    assert assert_full_sweep_matches_served(snapshot_replica, result, tmp_path) == 1393
+
+
+def test_two_workers_share_one_sweep(replica, redis_url, tmp_path):
     replica.latency = 1.5  # slow data files: the sweep outlasts an idle worker's 5 s poll
     # both workers share one 2-core host: keep the resource gate (tested on its own) out
     settings = {"CONCURRENT_REQUESTS": "2", "RESOURCES_ENABLED": "False"}
@@ -121,14 +101,13 @@ def test_two_workers_share_one_sweep(replica, redis_url, snapshot_dir, tmp_path)
     assert all(n >= 1 for n in done), f"one worker did all the work: {done}"
     assert sum("inferencemax/sweep/finalized_here" in log for log in logs) == 1
     assert len(versions(tmp_path / "data")) == 1
-    assert len(read_merged(tmp_path / "data")) == 1393
+    rows = read_merged(tmp_path / "data")
+    assert_csv_rows_equal_served(rows, served_pairs(replica.files))
     served = replica.data_requests()
-    assert {r.path.rsplit("/", 1)[-1] for r in served} == {p.name for p in snapshot_dir.iterdir()}
+    assert {r.path.rsplit("/", 1)[-1] for r in served} == set(replica.files)
 
 
-def test_second_sweep_on_the_same_redis_sweeps_everything_again(
-    replica, redis_url, snapshot_dir, tmp_path
-):
+def test_second_sweep_on_the_same_redis_sweeps_everything_again(replica, redis_url, tmp_path):
     first = run_crawl(replica.url, tmp_path, redis_url=redis_url)
     assert first.returncode == 0, first.stderr[-3000:]
     replica.clear_requests()
@@ -138,8 +117,8 @@ def test_second_sweep_on_the_same_redis_sweeps_everything_again(
     assert "started sweep" in second.stderr
     assert second.stderr.count("/9 done:") == 9
     fetched = {r.path.rsplit("/", 1)[-1] for r in replica.data_requests()}
-    assert len(fetched) == 18
+    assert fetched == set(replica.files)
     found = versions(tmp_path)
     assert len(found) == 2
     assert (tmp_path / "latest").resolve() == found[-1]
-    assert len(read_merged(tmp_path)) == 1393
+    assert_csv_rows_equal_served(read_merged(tmp_path), served_pairs(replica.files))
