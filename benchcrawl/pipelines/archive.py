@@ -20,7 +20,7 @@ from benchcrawl.config import load_config
 from benchcrawl.exceptions import ArchiveError
 from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.items import MergedSweep
-from benchcrawl.storage.versions import switch_latest, write_version
+from benchcrawl.storage.versions import discard_version, switch_latest, write_version
 from benchcrawl.sweep.state import FAILED, SUCCEEDED, describe_failures
 
 logger = logging.getLogger(__name__)
@@ -79,10 +79,14 @@ class ArchivePipeline:
             return item
         try:
             version_dir = self._write(item)
+        except ArchiveError as e:
+            await self._failed(store, item.sweep_id, e)
+            return item
+        try:
             latest = switch_latest(self.data_dir, version_dir)
         except ArchiveError as e:
-            detail = f"archive failed, latest/ left untouched: {e}"
-            await self.redis(store.finish, item.sweep_id, FAILED, detail)
+            discard_version(version_dir)  # never latest: a failed sweep keeps no version
+            await self._failed(store, item.sweep_id, e)
             return item
         self.stats.set_value("inferencemax/archive/version", version_dir.name)
         await self.redis(
@@ -93,6 +97,12 @@ class ArchivePipeline:
             f"{version_dir}; {latest} points to it",
         )
         return item
+
+    async def _failed(self, store: Any, sweep_id: str, error: ArchiveError) -> None:
+        """The sweep fails with the reason (the crawl's last line and exit code say it)."""
+        self.stats.inc_value("inferencemax/archive/failed")
+        detail = f"archive failed, latest/ left untouched: {error}"
+        await self.redis(store.finish, sweep_id, FAILED, detail)
 
     def _write(self, item: MergedSweep) -> Path:
         tables = item.tables

@@ -49,6 +49,12 @@ class MergePipeline:
         if not result.ok:
             logger.warning("merge of sweep %s: %s", item.sweep_id, result.report())
         self.stats.set_value("inferencemax/merged/rows", len(result.merged))
+        for side, dup in result.duplicates.items():
+            if not dup.empty:
+                self.stats.set_value(f"inferencemax/merged/duplicate_rows/{side}", len(dup))
+        for side, only in (("inter", result.only_inter), ("e2e", result.only_e2e)):
+            if not only.empty:
+                self.stats.set_value(f"inferencemax/merged/only_{side}", len(only))
         return MergedSweep(
             item.sweep_id,
             item,

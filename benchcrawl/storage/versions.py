@@ -52,10 +52,27 @@ def write_version(
         manifest = {**manifest, "version": version, "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         os.rename(tmp, final)
-    except OSError as e:
+    except ArchiveError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except Exception as e:  # a full disk, or a writer that fails in its own way
         shutil.rmtree(tmp, ignore_errors=True)
         raise ArchiveError(f"cannot write version {version} under {archive}: {e}") from e
+    except BaseException:  # interrupted: no half-written version stays behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return final
+
+
+def discard_version(version_dir: Path) -> None:
+    """Remove a whole version that must not stay (``latest`` could not be switched to it):
+    renamed to a hidden name first, so nobody sees it half-deleted."""
+    hidden = version_dir.with_name(f".discard-{version_dir.name}")
+    try:
+        os.rename(version_dir, hidden)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(hidden, ignore_errors=True)
 
 
 def switch_latest(data_dir: Path, version_dir: Path) -> Path:
@@ -70,5 +87,7 @@ def switch_latest(data_dir: Path, version_dir: Path) -> Path:
         tmp.symlink_to(os.path.relpath(version_dir, data_dir))
         os.replace(tmp, latest)
     except OSError as e:
+        if tmp.is_symlink():
+            tmp.unlink(missing_ok=True)
         raise ArchiveError(f"cannot switch {latest} to {version_dir}: {e}") from e
     return latest
