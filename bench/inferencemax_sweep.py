@@ -1,9 +1,16 @@
-"""Benchmark: a full sweep of all 9 combinations against the replica.
+"""Benchmark: a full sweep of all 9 combinations against the replica, timed as a user
+waits for it: from the command's start to the process's exit.
 
-Wall seconds from command start to merged CSV written, median of 3, benchcrawl
-(`scrapy crawl inferencemax`, pages in parallel) side by side with the baseline
-(bench/sweep_baseline.py: one page, combinations one after another, waiting for each),
-interleaved in the same run.
+Four commands a round, interleaved, median of --runs rounds:
+- benchcrawl embedded (`scrapy crawl inferencemax`, no Redis);
+- benchcrawl with a Redis frontier (a private redis-server, flushed between runs);
+- the one-page baseline (bench/sweep_baseline.py: one page, combinations in turn, waiting
+  for each selection's files and then for the network to go idle);
+- the seed-style baseline (bench/seed_baseline.py: the replaced pipeline's way, each
+  dropdown clicked twice with 0.5 s pauses, the network log polled every 0.5 s).
+
+Every side writes the same merged CSV, and the benchmark checks that they agree. For
+benchcrawl it also prints where the time goes, from the log's timestamps.
 
     python bench/inferencemax_sweep.py [--latency 0.2] [--hydrate 0.5] [--runs 3]
 
@@ -25,25 +32,72 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._farm import RedisServer  # noqa: E402
 from benchcrawl.replica import Replica  # noqa: E402
 
-STAGES = {  # log line -> stage name, for the breakdown of benchcrawl's wall time
-    "started sweep": "ready",
-    "page offers": "discovered",
+LOG_FORMAT = "%(created).3f %(name)s %(message)s"
+BASELINES = {
+    "one-page baseline": ROOT / "bench" / "sweep_baseline.py",
+    "seed-style baseline": ROOT / "bench" / "seed_baseline.py",
+}
+# log line -> which occurrence marks the end of a phase
+MARKERS = {
+    "Spider opened": "first",
+    "started sweep": "first",
+    "Browser chromium launched": "first",
+    "page offers": "first",
+    "/9 done:": "last",
 }
 
 
-def timed(cmd: list[str], csv: Path, env: dict[str, str], stages: dict | None = None) -> float:
+def timed(cmd: list[str], csv: Path, env: dict[str, str]) -> tuple[float, str]:
     start = time.time()
-    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        cmd, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
+    elapsed = time.time() - start
     if result.returncode != 0 or not csv.exists():
         raise SystemExit(f"failed: {' '.join(cmd)}\n{result.stderr[-2000:]}")
-    if stages is not None:
-        for line in result.stderr.splitlines():
-            for needle, name in STAGES.items():
-                if needle in line and name not in stages:
-                    stages[name] = float(line.split(" ", 1)[0]) - start
-    return csv.stat().st_mtime - start
+    return elapsed, _rebase(result.stderr, start)
+
+
+def _rebase(log: str, start: float) -> str:
+    """Keep the start time with the log so phases can be computed later."""
+    return f"{start:.3f}\n{log}"
+
+
+def phases(log: str, exited: float) -> dict[str, float]:
+    """Seconds spent in each phase of one benchcrawl run."""
+    first, _, body = log.partition("\n")
+    start = float(first)
+    stamps: dict[str, float] = {}
+    for line in body.splitlines():
+        stamp, _, rest = line.partition(" ")
+        try:
+            t = float(stamp)
+        except ValueError:
+            continue
+        for needle, which in MARKERS.items():
+            if needle in rest and (which == "last" or needle not in stamps):
+                stamps[needle] = t
+        if " sweep " in rest and (" succeeded: " in rest or " failed: " in rest):
+            stamps.setdefault("ended", t)
+    order = [
+        ("interpreter and Scrapy start", "Spider opened"),
+        ("sweep joined, download handlers", "started sweep"),
+        ("browser launch", "Browser chromium launched"),
+        ("discovery page: hydration, options, 1st combination", "page offers"),
+        ("the other 8 combinations", "/9 done:"),
+        ("merge and archive", "ended"),
+    ]
+    out: dict[str, float] = {}
+    prev = start
+    for name, key in order:
+        t = stamps.get(key, prev)
+        out[name] = t - prev
+        prev = t
+    out["shutdown to exit"] = start + exited - prev
+    return out
 
 
 def main() -> None:
@@ -53,63 +107,59 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATA_DIR")}
-    ours: list[float] = []
-    base: list[float] = []
-    stage_runs: list[dict[str, float]] = []
+    sides = ["benchcrawl embedded", "benchcrawl Redis", "one-page baseline", "seed-style baseline"]
+    times: dict[str, list[float]] = {s: [] for s in sides}
+    breakdowns: dict[str, list[dict[str, float]]] = {sides[0]: [], sides[1]: []}
     with (
-        Replica(latency=args.latency, hydrate_delay=args.hydrate) as replica,
         tempfile.TemporaryDirectory() as tmp,
+        Replica(latency=args.latency, hydrate_delay=args.hydrate) as replica,
     ):
-        for run in range(args.runs):
-            stage_runs.append({})
-            data = Path(tmp) / f"ours{run}"
-            ours.append(
-                timed(
-                    [
-                        sys.executable,
-                        "-m",
-                        "scrapy",
-                        "crawl",
-                        "inferencemax",
-                        "-a",
-                        f"base_url={replica.url}",
-                        "-s",
-                        f"DATA_DIR={data}",
-                        "-s",
-                        "LOG_LEVEL=INFO",
-                        "-s",
-                        "LOG_FORMAT=%(created).3f %(message)s",
-                    ],
-                    data / "latest" / "merged.csv",
-                    env,
-                    stage_runs[-1],
+        redis_server = RedisServer(Path(tmp) / "redis").start()
+        try:
+            for run in range(args.runs):
+                csvs = []
+                for side in sides:
+                    out = Path(tmp) / f"{side.replace(' ', '-')}{run}"
+                    side_env = dict(env)
+                    if side.startswith("benchcrawl"):
+                        cmd = [
+                            sys.executable, "-m", "scrapy", "crawl", "inferencemax",
+                            "-a", f"base_url={replica.url}", "-s", f"DATA_DIR={out}",
+                            "-s", "LOG_LEVEL=INFO", "-s", f"LOG_FORMAT={LOG_FORMAT}",
+                        ]  # fmt: skip
+                        csv = out / "latest" / "merged.csv"
+                        if side.endswith("Redis"):
+                            redis_server.client().flushall()
+                            side_env["REDIS_URL"] = redis_server.url
+                    else:
+                        cmd = [sys.executable, str(BASELINES[side]), replica.url, str(out)]
+                        csv = out / "merged.csv"
+                    elapsed, log = timed(cmd, csv, side_env)
+                    times[side].append(elapsed)
+                    if side in breakdowns:
+                        breakdowns[side].append(phases(log, elapsed))
+                    csvs.append(csv.read_bytes())
+                assert all(c == csvs[0] for c in csvs), "the sides wrote different tables"
+                print(
+                    f"run {run + 1}: " + ", ".join(f"{s} {times[s][-1]:.2f} s" for s in sides),
+                    flush=True,
                 )
-            )
-            out = Path(tmp) / f"base{run}"
-            base.append(
-                timed(
-                    [
-                        sys.executable,
-                        str(ROOT / "bench" / "sweep_baseline.py"),
-                        replica.url,
-                        str(out),
-                    ],
-                    out / "merged.csv",
-                    env,
-                )
-            )
-            print(
-                f"run {run + 1}: benchcrawl {ours[-1]:.2f} s, baseline {base[-1]:.2f} s", flush=True
-            )
-    m_ours, m_base = statistics.median(ours), statistics.median(base)
-    print(f"replica latency {args.latency:g} s per data file, hydration {args.hydrate:g} s")
-    print(f"benchcrawl  median {m_ours:.2f} s  ({', '.join(f'{t:.2f}' for t in ours)})")
-    print(f"baseline    median {m_base:.2f} s  ({', '.join(f'{t:.2f}' for t in base)})")
-    print(f"speed-up    {m_base / m_ours:.2f}x")
-    for name in ("ready", "discovered"):
-        values = [r[name] for r in stage_runs if name in r]
-        if values:
-            print(f"benchcrawl  {name:<10} median {statistics.median(values):.2f} s after start")
+        finally:
+            redis_server.kill()
+    print(
+        f"\nreplica latency {args.latency:g} s per data file, hydration {args.hydrate:g} s; "
+        "command start to process exit, median of "
+        f"{args.runs}"
+    )
+    seed = statistics.median(times["seed-style baseline"])
+    for side in sides:
+        m = statistics.median(times[side])
+        runs = ", ".join(f"{t:.2f}" for t in times[side])
+        print(f"{side:<22} {m:6.2f} s  ({runs})  seed-style / this = {seed / m:.2f}x")
+    for side, runs in breakdowns.items():
+        print(f"\n{side}: where the time goes (median s per phase)")
+        for name in runs[0]:
+            print(f"  {name:<52} {statistics.median(r[name] for r in runs):5.2f}")
 
 
 if __name__ == "__main__":
