@@ -6,4 +6,4 @@ bash ops/install.sh
 PYTHON=${PYTHON:-python3}
 "$PYTHON" -m ruff check benchcrawl tests bench
 "$PYTHON" -m mypy benchcrawl
-"$PYTHON" -m pytest -p no:cacheprovider "$@"
+"$PYTHON" -m pytest -p no:cacheprovider -rs "$@"

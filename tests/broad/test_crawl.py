@@ -8,11 +8,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 
 from bench.broad_farm import closest_gap
 from benchcrawl.storage.warc import WarcLocation, read_record
 from tests.broad.conftest import run_seed
+
+pytestmark = pytest.mark.slow  # an nginx farm and scrapy worker processes
 
 A, B, C, OFFSITE, EXCLUDED = "127.0.0.11", "127.0.0.12", "127.0.0.13", "127.0.0.14", "127.0.0.15"
 

@@ -212,12 +212,13 @@ def test_gate_spaces_fetches_and_refuses_out_of_scope(server: redis.Redis) -> No
     state.add_seeds(["a.test", "b.test"])
     assert state.gate("a.test") == 0
     wait = state.gate("a.test")
-    assert 250 < wait <= 350
+    assert 100 < wait <= 350  # 300 ms less what elapsed since the first gate (busy host)
     assert state.gate("b.test") == 0  # domains are independent
     time.sleep(wait / 1000)
     assert state.gate("a.test") == 0
     server.hset("t:domains:delay", "b.test", 2000)  # Crawl-delay beats the minimum
-    assert 1600 < state.gate("b.test") <= 2050  # 2 s + margin after its fetch ~0.35 s ago
+    # 2 s + margin after its fetch ~0.35 s ago (more on a busy host, so a low floor)
+    assert 1000 < state.gate("b.test") <= 2050
     assert state.gate("c.test") == NOT_SEED
     state.add_excluded(["a.test"])
     assert state.gate("a.test") == EXCLUDED

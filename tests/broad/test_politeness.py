@@ -7,9 +7,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bench.broad_farm import BroadFarm, closest_gap, generated_site
 from tests.broad.conftest import run_seed
 from tests.support.worker import ScrapyProcess
+
+pytestmark = pytest.mark.slow  # an nginx farm and scrapy worker processes
 
 PAGES = 10
 

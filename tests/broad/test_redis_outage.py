@@ -14,6 +14,8 @@ from tests.broad.conftest import run_seed
 from tests.support.redis_server import RedisServer
 from tests.support.worker import ScrapyProcess, wait_until
 
+pytestmark = pytest.mark.slow  # an nginx farm and scrapy worker processes
+
 PAGES = 60
 
 

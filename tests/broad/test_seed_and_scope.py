@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import redis
 
 from bench.broad_farm import generated_site
@@ -69,6 +70,7 @@ def _frontier_report(redis_url: str) -> dict:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow  # an nginx farm and scrapy worker processes
 def test_robots_server_error_blocks_and_exclusion_applies_at_once(
     make_farm, start_worker, redis_url: str, tmp_path: Path
 ) -> None:
@@ -107,6 +109,7 @@ def test_frontier_command_reports_the_polite_queue(redis_url: str, tmp_path: Pat
     assert report["queued"] == 3 and report["domains_ready"] == 2 and report["seen"] == 3
 
 
+@pytest.mark.slow  # an nginx farm and scrapy worker processes
 def test_a_dead_robots_txt_cannot_hold_the_crawl_open(
     make_farm, start_worker, redis_url: str, tmp_path: Path
 ) -> None:

@@ -12,6 +12,8 @@ from bench._farm import Farm
 from tests.support.redis_server import RedisServer
 from tests.support.worker import wait_until
 
+pytestmark = pytest.mark.slow  # an nginx farm and scrapy worker processes
+
 PAGES = 600
 
 
@@ -115,7 +117,7 @@ def test_idle_worker_waits_for_a_lease_held_elsewhere(
     r.hdel("farm:requests:owners", "00000000000000ff")
     started = time.monotonic()
     assert worker.wait(20) == 0, worker.log[-3000:]
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 15  # about 1 s; bounded for a busy 2-core host
 
 
 @pytest.mark.timeout(60)
@@ -196,5 +198,5 @@ def test_unreachable_redis_is_one_sentence_and_exit_1(make_farm):
         timeout=20,
     )
     assert out.returncode == 1
-    assert time.monotonic() - started < 5 + 2  # + interpreter start-up
+    assert time.monotonic() - started < 15  # about 2 s with start-up; for a busy 2-core host
     assert "cannot reach Redis" in out.stderr and "Traceback" not in out.stderr

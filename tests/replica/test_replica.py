@@ -154,14 +154,15 @@ def test_fault_modes(replica: Replica, files: dict[str, bytes], mode: str) -> No
 
 
 def test_set_files_and_latency(files: dict[str, bytes]) -> None:
-    with Replica(files, latency=0.05, default_latency=0.3) as rep:
+    with Replica(files, latency=0.05, default_latency=1.0) as rep:
         t0 = time.monotonic()
         fetch(rep.data_url(DEFAULT_INTER))
         first = time.monotonic() - t0
         t0 = time.monotonic()
         fetch(rep.data_url(DEFAULT_INTER))
         second = time.monotonic() - t0
-        assert first >= 0.35 and 0.05 <= second < 0.3
+        # the default answer's extra second comes once; the bound leaves a busy host 0.9 s
+        assert first >= 1.05 and 0.05 <= second < 1.0
         tomorrow = generate(seed=2)
         rep.set_files(tomorrow)
         assert fetch(rep.data_url(DEFAULT_E2E))[2] == tomorrow[DEFAULT_E2E] != files[DEFAULT_E2E]
@@ -269,6 +270,7 @@ def _choose(page: Any, rep: Replica, log: list[str], action: Any, inter: str, e2
         sorted(PREFIX + f for f in (inter, e2e))
 
 
+@pytest.mark.slow  # real Chromium
 def test_browser_combobox(browser: Any, files: dict[str, bytes]) -> None:
     from playwright.sync_api import expect
     with Replica(files, hydrate_delay=5.0) as rep:
@@ -307,6 +309,7 @@ def test_browser_combobox(browser: Any, files: dict[str, bytes]) -> None:
         assert errors == []
 
 
+@pytest.mark.slow  # real Chromium
 def test_browser_select(browser: Any, files: dict[str, bytes]) -> None:
     with Replica(files, variant="select", hydrate_delay=0.05) as rep:
         page, log, errors = _open(browser, rep)
@@ -321,6 +324,7 @@ def test_browser_select(browser: Any, files: dict[str, bytes]) -> None:
         assert errors == []
 
 
+@pytest.mark.slow  # real Chromium
 def test_browser_shows_fetch_errors(browser: Any, files: dict[str, bytes]) -> None:
     from playwright.sync_api import expect
     with Replica(files, hydrate_delay=0.05) as rep:
@@ -334,6 +338,7 @@ def test_browser_shows_fetch_errors(browser: Any, files: dict[str, bytes]) -> No
         assert beacons and all(r.status == 403 for r in beacons)
 
 
+@pytest.mark.slow  # real Chromium
 def test_browser_default_response_race(browser: Any, files: dict[str, bytes]) -> None:
     """default_latency makes the default selection's files arrive after the user's first choice."""
     from playwright.sync_api import expect
