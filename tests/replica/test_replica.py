@@ -23,16 +23,23 @@ from benchcrawl.replica import (
 from benchcrawl.replica.data import KEY_ORDER, Y_METRICS, hw_constants, page_catalog
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PREFIX = "/data/inference-performance/"
 DEFAULT_INTER = "gpt-oss-120b-1k_1k-interactivity.json"
 DEFAULT_E2E = "gpt-oss-120b-1k_1k-e2e.json"
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
 
 
-def fetch(url: str, method: str = "GET",
-          data: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+def fetch(
+    url: str, method: str = "GET", data: bytes | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) of one request, HTTP errors included."""
     req = urllib.request.Request(url, data=data, method=method)
     try:
@@ -180,6 +187,7 @@ def test_page_catalog_only_available() -> None:
 
 # --- generated data ------------------------------------------------------------------
 
+
 def _dominated(p: dict[str, Any], group: list[dict[str, Any]], metric: str, x_high: bool) -> bool:
     y_high = metric.startswith("tp")
     px, py = p["x"], p[metric]["y"]
@@ -194,8 +202,12 @@ def _dominated(p: dict[str, Any], group: list[dict[str, Any]], metric: str, x_hi
 
 def test_generated_schema(files: dict[str, bytes]) -> None:
     assert files == generate(seed=1) and files != generate(seed=2)
-    expected = {f"{m}-{s}-{k}.json" for _, m in CATALOG["models"] for _, s in CATALOG["sequences"]
-                for k in ("interactivity", "e2e")}
+    expected = {
+        f"{m}-{s}-{k}.json"
+        for _, m in CATALOG["models"]
+        for _, s in CATALOG["sequences"]
+        for k in ("interactivity", "e2e")
+    }
     assert set(files) == expected
     for name, raw in files.items():
         if not name.endswith("-interactivity.json"):
@@ -226,11 +238,13 @@ def test_generate_rows_range() -> None:
 
 # --- browser ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is absent (Chromium not installed)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -250,8 +264,10 @@ def _open(browser: Any, rep: Replica) -> tuple[Any, list[str], list[str]]:
     errors: list[str] = []
     page.on("request", lambda r: _log_data(data_urls, r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
-    with page.expect_response(lambda r: r.url.endswith(DEFAULT_E2E)), \
-            page.expect_response(lambda r: r.url.endswith(DEFAULT_INTER)):
+    with (
+        page.expect_response(lambda r: r.url.endswith(DEFAULT_E2E)),
+        page.expect_response(lambda r: r.url.endswith(DEFAULT_INTER)),
+    ):
         page.goto(rep.url)
     return page, data_urls, errors
 
@@ -261,18 +277,22 @@ def _choose(page: Any, rep: Replica, log: list[str], action: Any, inter: str, e2
     page.wait_for_timeout(50)
     log.clear()
     rep.clear_requests()
-    with page.expect_response(lambda r: r.url.endswith(e2e)), \
-            page.expect_response(lambda r: r.url.endswith(inter)):
+    with (
+        page.expect_response(lambda r: r.url.endswith(e2e)),
+        page.expect_response(lambda r: r.url.endswith(inter)),
+    ):
         action()
     page.wait_for_timeout(50)
     assert log == [inter, e2e]
-    assert sorted(r.path for r in rep.requests if r.path.startswith(PREFIX)) == \
-        sorted(PREFIX + f for f in (inter, e2e))
+    assert sorted(r.path for r in rep.requests if r.path.startswith(PREFIX)) == sorted(
+        PREFIX + f for f in (inter, e2e)
+    )
 
 
 @pytest.mark.slow  # real Chromium
 def test_browser_combobox(browser: Any, files: dict[str, bytes]) -> None:
     from playwright.sync_api import expect
+
     with Replica(files, hydrate_delay=5.0) as rep:
         page = browser.new_page()
         page.goto(rep.url, wait_until="domcontentloaded")
@@ -294,14 +314,26 @@ def test_browser_combobox(browser: Any, files: dict[str, bytes]) -> None:
         assert options.all_text_contents() == [label for label, _ in CATALOG["models"]]
         current = page.get_by_role("option", name="gpt-oss 120B")
         expect(current).to_have_attribute("aria-selected", "true")
-        _choose(page, rep, log, lambda: page.get_by_role("option", name="DeepSeek R1 0528").click(),
-                "deepseek-r1-0528-1k_1k-interactivity.json", "deepseek-r1-0528-1k_1k-e2e.json")
+        _choose(
+            page,
+            rep,
+            log,
+            lambda: page.get_by_role("option", name="DeepSeek R1 0528").click(),
+            "deepseek-r1-0528-1k_1k-interactivity.json",
+            "deepseek-r1-0528-1k_1k-e2e.json",
+        )
         expect(model).to_have_text("DeepSeek R1 0528")
         expect(model).to_have_attribute("aria-expanded", "false")
         assert page.get_by_role("listbox").count() == 0
         seq.click()
-        _choose(page, rep, log, lambda: page.get_by_role("option", name="8K / 1K").click(),
-                "deepseek-r1-0528-8k_1k-interactivity.json", "deepseek-r1-0528-8k_1k-e2e.json")
+        _choose(
+            page,
+            rep,
+            log,
+            lambda: page.get_by_role("option", name="8K / 1K").click(),
+            "deepseek-r1-0528-8k_1k-interactivity.json",
+            "deepseek-r1-0528-8k_1k-e2e.json",
+        )
         n = len(json.loads(files["deepseek-r1-0528-8k_1k-e2e.json"]))
         for heading in ("vs. Interactivity", "vs. End-to-end Latency"):
             section = page.get_by_role("region", name=heading)
@@ -315,18 +347,29 @@ def test_browser_select(browser: Any, files: dict[str, bytes]) -> None:
         page, log, errors = _open(browser, rep)
         assert log == [DEFAULT_INTER, DEFAULT_E2E]
         model, seq = page.get_by_label("Model"), page.get_by_label("ISL / OSL")
-        _choose(page, rep, log, lambda: model.select_option(label="Llama 3.3 70B Instruct"),
-                "llama-3_3-70b-instruct-fp8-1k_1k-interactivity.json",
-                "llama-3_3-70b-instruct-fp8-1k_1k-e2e.json")
-        _choose(page, rep, log, lambda: seq.select_option(label="1K / 8K"),
-                "llama-3_3-70b-instruct-fp8-1k_8k-interactivity.json",
-                "llama-3_3-70b-instruct-fp8-1k_8k-e2e.json")
+        _choose(
+            page,
+            rep,
+            log,
+            lambda: model.select_option(label="Llama 3.3 70B Instruct"),
+            "llama-3_3-70b-instruct-fp8-1k_1k-interactivity.json",
+            "llama-3_3-70b-instruct-fp8-1k_1k-e2e.json",
+        )
+        _choose(
+            page,
+            rep,
+            log,
+            lambda: seq.select_option(label="1K / 8K"),
+            "llama-3_3-70b-instruct-fp8-1k_8k-interactivity.json",
+            "llama-3_3-70b-instruct-fp8-1k_8k-e2e.json",
+        )
         assert errors == []
 
 
 @pytest.mark.slow  # real Chromium
 def test_browser_shows_fetch_errors(browser: Any, files: dict[str, bytes]) -> None:
     from playwright.sync_api import expect
+
     with Replica(files, hydrate_delay=0.05) as rep:
         rep.set_fault(DEFAULT_INTER, "truncated")
         rep.set_fault(DEFAULT_E2E, "404")
@@ -342,6 +385,7 @@ def test_browser_shows_fetch_errors(browser: Any, files: dict[str, bytes]) -> No
 def test_browser_default_response_race(browser: Any, files: dict[str, bytes]) -> None:
     """default_latency makes the default selection's files arrive after the user's first choice."""
     from playwright.sync_api import expect
+
     ds_inter = "deepseek-r1-0528-1k_1k-interactivity.json"
     ds_e2e = "deepseek-r1-0528-1k_1k-e2e.json"
     with Replica(files, hydrate_delay=0.05, default_latency=2.5) as rep:
@@ -359,5 +403,5 @@ def test_browser_default_response_race(browser: Any, files: dict[str, bytes]) ->
         e2e_section = page.get_by_role("region", name="vs. End-to-end Latency")
         expect(e2e_section.get_by_text(f"{n} points")).to_be_visible()
         assert all(rep.hits(f) == 1 for f in (ds_inter, ds_e2e, DEFAULT_INTER, DEFAULT_E2E))
-        arrival = [r.path[len(PREFIX):] for r in rep.data_requests()]
+        arrival = [r.path[len(PREFIX) :] for r in rep.data_requests()]
         assert set(arrival[:2]) == {DEFAULT_INTER, DEFAULT_E2E}  # asked first, answered last
