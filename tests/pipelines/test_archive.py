@@ -17,7 +17,7 @@ from benchcrawl.pipelines.archive import ArchivePipeline
 from benchcrawl.pipelines.merge import MergePipeline
 from benchcrawl.sweep.state import FAILED, SUCCEEDED
 
-from .conftest import PLAN, run, served, sweep_tables
+from ._support import PLAN, run, served, sweep_tables
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from benchcrawl.items import CombinationFailure, MergedSweep
 from benchcrawl.pipelines.merge import MergePipeline
 from tests.inferencemax._support import expected_row
 
-from .conftest import PLAN, served, sweep_tables
+from ._support import PLAN, served, sweep_tables
 
 
 def seq_column(label: str) -> str:

@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 from benchcrawl.items import CombinationFailure, SweepTables
 from benchcrawl.pipelines.split import SplitPipeline
 
-from .conftest import PLAN, result, run, served
+from ._support import PLAN, result, run, served
 
 
 def test_the_last_file_of_the_sweep_carries_the_whole_sweep(build, crawler, sweep_id):

@@ -7,7 +7,7 @@ import logging
 from benchcrawl.items import CombinationFailure, CombinationResult
 from benchcrawl.pipelines.validate import ValidatePipeline
 
-from .conftest import PLAN, result, served
+from ._support import PLAN, result, served
 
 
 def test_a_valid_file_gets_its_records(build, crawler, sweep_id):
