@@ -28,7 +28,9 @@ SETTINGS = {
     "RESOURCES_ENABLED": "False",  # both workers share one 2-core host
 }
 BOUND = 3.0  # s from the sweep's end to a worker's exit, on a busy machine
-ENDED = re.compile(r"^(\d+\.\d+) \[benchcrawl\.spiders\.inferencemax\] \w+: sweep \S+ (succeeded|failed)")
+ENDED = re.compile(
+    r"^(\d+\.\d+) \[benchcrawl\.spiders\.inferencemax\] \w+: sweep \S+ (succeeded|failed)"
+)
 
 
 def wait_all(procs: list[subprocess.Popen], timeout: float) -> list[float]:
@@ -65,8 +67,7 @@ def start_workers(replica, tmp_path: Path, n: int, redis_url: str | None):
     data = tmp_path / "data"
     logs = [tmp_path / f"w{i}.log" for i in range(n)]
     procs = [
-        start_crawl(replica.url, data, log, redis_url=redis_url, settings=SETTINGS)
-        for log in logs
+        start_crawl(replica.url, data, log, redis_url=redis_url, settings=SETTINGS) for log in logs
     ]
     return data, logs, procs
 
