@@ -6,10 +6,13 @@ workers (``REDIS_URL`` set) share the polite per-domain frontier
 (:mod:`benchcrawl.frontier.gate`: robots.txt, exclusions, the per-domain delay).
 
 A page is truncated to ``BROAD_MAX_PAGE_SIZE``, written to the worker's WARC file, recorded
-in the visited index, and, when it is HTML, parsed for links. Links are filtered by scope
-and by this worker's memory of known URLs, then checked against the shared dedup in one
-Redis call per page (together with the visited record and the exclusion set), so only new
-links become requests.
+in the visited index, and, when it is HTML, parsed for links. Links are filtered by scope,
+by this worker's memory of known URLs and by their domain's robots.txt when it is known (the
+gate's parsed copy), then checked against the shared dedup in one Redis call per page
+(together with the visited record and the exclusion set), so only new links become
+requests. A disallowed link is dropped before it is queued because a queued request takes
+its domain's turn when it is leased: dropped at the gate, it would cost the domain a whole
+delay of idle time.
 """
 
 from __future__ import annotations
@@ -36,12 +39,13 @@ from twisted.python.failure import Failure
 from benchcrawl.broad.links import extract_links
 from benchcrawl.broad.page import is_html, truncate
 from benchcrawl.broad.politeness import domain_delay_ms
-from benchcrawl.broad.robots import RobotsRules, classify
+from benchcrawl.broad.robots import RULES, RobotsRules, classify
 from benchcrawl.broad.scope import DomainScope, host_of, suffixes
 from benchcrawl.broad.seeds import read_seeds
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.frontier.domains import DomainState
+from benchcrawl.frontier.gate import PoliteGateMiddleware
 from benchcrawl.frontier.polite import ROBOTS_META
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.scheduler import RedisScheduler
@@ -108,6 +112,7 @@ class BroadSpider(Spider):
         spider.max_crawl_delay = settings.getfloat("BROAD_MAX_CRAWL_DELAY")
         spider.robots_agent = settings["USER_AGENT"]
         spider.known = RecentlySeen(settings.getint("BROAD_SEEN_LOCAL"))
+        spider.gate = None
         spider.redis = RedisRetry(
             "broad spider",
             settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
@@ -136,6 +141,7 @@ class BroadSpider(Spider):
     robots_agent: str
     known: RecentlySeen
     redis: RedisRetry  # Redis calls wait out an outage instead of failing the page
+    gate: PoliteGateMiddleware | None  # found once the engine runs
 
     async def start(self) -> AsyncIterator[Request]:
         """Nothing: the seeds are in the shared frontier (``scrapy seed broad FILE``)."""
@@ -180,12 +186,22 @@ class BroadSpider(Spider):
         one Redis call."""
         await self.redis(self._refresh_scope)
         candidates: list[tuple[str, str]] = []
+        rules: dict[str, RobotsRules | None] = {}
         for link in links:
             if link.encode() in self.known:
                 continue
             host = host_of(link)
             if not self.scope.allows(host):
                 self._inc("broad/links/offsite")
+                self.known.add(link.encode())
+                continue
+            if host not in rules:
+                rules[host] = await self.redis(self._gate().rules, host)
+            robots = rules[host]
+            if robots is not None and robots.entry.kind == RULES and not robots.allowed(link):
+                # dropped here, not at the gate: a queued request takes its domain's turn
+                # when leased, so a disallowed one would cost the domain a delay of idle time
+                self._inc("broad/robots/denied")  # as the gate counts what it drops
                 self.known.add(link.encode())
                 continue
             candidates.append((link, host))
@@ -270,6 +286,14 @@ class BroadSpider(Spider):
             )
 
     # --- plumbing ------------------------------------------------------------------------
+    def _gate(self) -> PoliteGateMiddleware:
+        """The fetch gate: its parsed robots.txt cache is shared with the link filter."""
+        if self.gate is None:
+            self.gate = self.crawler.get_downloader_middleware(PoliteGateMiddleware)
+            if self.gate is None:
+                raise ConfigError("the broad spider needs its fetch gate (PoliteGateMiddleware)")
+        return self.gate
+
     def _scheduler(self) -> RedisScheduler:
         engine = self.crawler.engine
         scheduler = engine.scheduler if engine is not None else None
