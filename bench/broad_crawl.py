@@ -28,12 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._farm import RedisServer  # noqa: E402
-from bench.broad_farm import BroadFarm, generated_site  # noqa: E402
+from bench.broad_farm import BroadFarm, Fetch, generated_site  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 COMMON = ["-s", "LOG_LEVEL=WARNING", "-s", "RESOURCES_ENABLED=False"]
@@ -75,13 +76,23 @@ def _workers(side: str, redis_url: str, seeds: list[str], workdir: Path) -> list
     return [[*cmd, "-s", f"BROAD_WARC_DIR={workdir / 'warc'}"]] * 2
 
 
-def run_once(side: str, farm: BroadFarm, hosts: list[str], pages: int, tmp: Path) -> dict:
+def run_once(
+    side: str,
+    farm: BroadFarm,
+    seeds: list[str],
+    tmp: Path,
+    *,
+    want: int | None = None,
+    is_page: Callable[[Fetch], bool] = lambda f: True,
+) -> dict:
+    """One crawl of *farm* from *seeds* by two workers of *side* on a fresh Redis. Workers
+    still running 20 s after the farm served *want* pages, or (``want`` None) after it
+    served nothing for 20 s, are stopped. Pages: unique URLs answered 200 that *is_page*
+    counts."""
     workdir = tmp / f"{side}-{time.monotonic_ns()}"
     workdir.mkdir()
-    want = len(hosts) * pages
     with RedisServer(workdir / "redis") as server:
         farm.reset_log()
-        seeds = [farm.url(h, "/p/0.html") for h in hosts]
         procs = [
             subprocess.Popen(
                 cmd, cwd=PROJECT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -92,20 +103,27 @@ def run_once(side: str, farm: BroadFarm, hosts: list[str], pages: int, tmp: Path
         running = {p.pid: p for p in procs}
         deadline = time.monotonic() + 900
         done_at = None
+        served, served_at = 0, time.monotonic()
         while running:
             for pid in list(running):
                 got, _, usage = os.wait4(pid, os.WNOHANG)
                 if got:
                     cpu += usage.ru_utime + usage.ru_stime
                     del running[pid]
-            if done_at is None and _pages(farm) >= want:
-                done_at = time.monotonic()
-            late = done_at is not None and time.monotonic() - done_at > 20
+            now = time.monotonic()
+            if want is None:  # done when the farm has been quiet for 20 s
+                if (count := len(farm.log_lines())) != served:
+                    served, served_at = count, now
+                late = served > 0 and now - served_at > 20
+            else:
+                if done_at is None and _pages(farm) >= want:
+                    done_at = now
+                late = done_at is not None and now - done_at > 20
             if late or time.monotonic() > deadline:
                 for p in running.values():
                     p.terminate()
             time.sleep(0.2)
-        fetches = [f for f in farm.fetches() if f.status == 200 and f.uri.startswith("/p/")]
+        fetches = [f for f in farm.fetches() if f.status == 200 and is_page(f)]
     shutil.rmtree(workdir, ignore_errors=True)
     unique = len({(f.host, f.uri) for f in fetches})
     span = max(f.start for f in fetches) - min(f.start for f in fetches)
@@ -122,6 +140,44 @@ def _pages(farm: BroadFarm) -> int:
     return len({(f.host, f.uri) for f in farm.fetches() if f.status == 200})
 
 
+def compare(
+    runs: int, sides: Callable[[str], dict], report: Callable[[int, str, dict], None]
+) -> dict[str, list[dict]]:
+    """*runs* rounds of stock then broad (interleaved), each ``sides(side)``."""
+    results: dict[str, list[dict]] = {"stock": [], "broad": []}
+    for run in range(runs):
+        for side in results:
+            r = sides(side)
+            results[side].append(r)
+            report(run, side, r)
+    return results
+
+
+def print_run(run: int, side: str, r: dict) -> None:
+    print(
+        f"  run {run + 1} {side:5s}: {r['pages']} pages ({r['fetches']} fetches), "
+        f"{r['pages_per_cpu_s']:.1f} pages/CPU-s, {r['pages_per_s']:.1f} pages/s, "
+        f"{r['cpu_s']:.1f} CPU-s",
+        flush=True,
+    )
+
+
+def print_medians(results: dict[str, list[dict]]) -> dict[str, tuple[float, float]]:
+    """Print and return each side's median (pages/CPU-s, pages/s)."""
+    base = statistics.median(r["pages_per_cpu_s"] for r in results["stock"])
+    medians = {}
+    print("medians:")
+    for side, rs in results.items():
+        per_cpu = statistics.median(r["pages_per_cpu_s"] for r in rs)
+        per_s = statistics.median(r["pages_per_s"] for r in rs)
+        medians[side] = (per_cpu, per_s)
+        print(
+            f"  {side:5s}: {per_cpu:6.1f} pages/CPU-s (x{per_cpu / base:.2f} vs stock), "
+            f"{per_s:6.1f} pages/s"
+        )
+    return medians
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hosts", type=int, default=20)
@@ -133,32 +189,26 @@ def main() -> None:
     sites = {
         h: generated_site(i, args.pages, 40, (100_000, 140_000), hosts) for i, h in enumerate(hosts)
     }
-    results: dict[str, list[dict]] = {"stock": [], "broad": []}
     with BroadFarm(tmp / "farm", sites, workers=1) as farm:
         print(
             f"farm: {args.hosts} hosts x {args.pages} pages of 100-140 KB, 40 links each; "
             f"2 workers per side; {args.runs} runs"
         )
-        for run in range(args.runs):
-            for side in results:
-                r = run_once(side, farm, hosts, args.pages, tmp)
-                results[side].append(r)
-                print(
-                    f"  run {run + 1} {side:5s}: {r['pages']} pages ({r['fetches']} fetches), "
-                    f"{r['pages_per_cpu_s']:.1f} pages/CPU-s, {r['pages_per_s']:.1f} pages/s, "
-                    f"{r['cpu_s']:.1f} CPU-s",
-                    flush=True,
-                )
-    shutil.rmtree(tmp, ignore_errors=True)
-    base = statistics.median(r["pages_per_cpu_s"] for r in results["stock"])
-    print("medians:")
-    for side, rs in results.items():
-        per_cpu = statistics.median(r["pages_per_cpu_s"] for r in rs)
-        per_s = statistics.median(r["pages_per_s"] for r in rs)
-        print(
-            f"  {side:5s}: {per_cpu:6.1f} pages/CPU-s (x{per_cpu / base:.2f} vs stock), "
-            f"{per_s:6.1f} pages/s"
+        seeds = [farm.url(h, "/p/0.html") for h in hosts]
+        results = compare(
+            args.runs,
+            lambda side: run_once(
+                side,
+                farm,
+                seeds,
+                tmp,
+                want=len(hosts) * args.pages,
+                is_page=lambda f: f.uri.startswith("/p/"),
+            ),
+            print_run,
         )
+    shutil.rmtree(tmp, ignore_errors=True)
+    print_medians(results)
 
 
 if __name__ == "__main__":

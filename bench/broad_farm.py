@@ -37,8 +37,7 @@ http {{
     fastcgi_temp_path {root}/tmp;
     uwsgi_temp_path {root}/tmp;
     scgi_temp_path {root}/tmp;
-    types {{ text/html html; text/plain txt; application/pdf pdf; }}
-    default_type text/html;
+{types}
     sendfile on;
     keepalive_requests 100000;
 {servers}
@@ -53,6 +52,11 @@ _SERVER = """\
         location / {{ try_files $uri $uri/index.html =404; }}
     }}
 """
+
+
+_TYPES = """\
+    types { text/html html; text/plain txt; application/pdf pdf; }
+    default_type text/html;"""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,8 @@ def free_port_on(hosts: list[str]) -> int:
 
 
 class BroadFarm(NginxSite):
+    types = _TYPES  # the http block's content types (subclasses serve real sites)
+
     def __init__(
         self,
         root: Path,
@@ -98,29 +104,39 @@ class BroadFarm(NginxSite):
     def url(self, host: str, path: str = "/") -> str:
         return f"http://{host}:{self.port}{path}"
 
+    def hosts(self) -> list[str]:
+        return sorted(self.sites)
+
     def start(self) -> BroadFarm:
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
-        hosts = sorted(self.sites)
+        hosts = self.hosts()
         self.port = free_port_on(hosts)
+        conf = self.root / "nginx.conf"
+        conf.write_text(
+            _CONF.format(
+                root=self.root, servers=self.servers(), workers=self.workers, types=self.types
+            )
+        )
+        self.proc = start_nginx(conf, self.root, hosts, self.port)
+        return self
+
+    def servers(self) -> str:
+        """Write each host's files; the ``server`` blocks serving them."""
         port = str(self.port).encode()
         for host, files in self.sites.items():
             for path, data in files.items():
                 target = self.root / "sites" / host / path.lstrip("/")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data.replace(b"__PORT__", port))
-        servers = "".join(
+        return "".join(
             _SERVER.format(
                 host=h,
                 port=self.port,
                 root=self.root / "sites" / h,
                 special=self.special.get(h, ""),
             )
-            for h in hosts
+            for h in self.hosts()
         )
-        conf = self.root / "nginx.conf"
-        conf.write_text(_CONF.format(root=self.root, servers=servers, workers=self.workers))
-        self.proc = start_nginx(conf, self.root, hosts, self.port)
-        return self
 
     def fetches(self) -> list[Fetch]:
         out = []
