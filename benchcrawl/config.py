@@ -31,6 +31,10 @@ import yaml
 from benchcrawl.exceptions import ConfigError
 
 DEFAULT_BASE_URL = "https://inferencemax.semianalysis.com/"
+# A config is a few hundred bytes; the cap bounds PyYAML's pure-Python loader (about 20 us a
+# character: 0.6 s at the cap). Not libyaml's CSafeLoader: its composer recurses in C and
+# segfaults on 60,000 nested brackets, where SafeLoader raises RecursionError.
+MAX_BYTES = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,8 @@ def loads_config(text: str | bytes, path: str = "<string>") -> JobConfig:
             text = text.decode("utf-8")
         except UnicodeDecodeError as e:
             raise ConfigError(f"{path}: the config file is not UTF-8 text (byte {e.start}).") from e
+    if len(text) > MAX_BYTES:
+        raise ConfigError(f"{path}: the config is larger than {MAX_BYTES // 1024} KiB.")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:

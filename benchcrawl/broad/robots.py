@@ -68,7 +68,10 @@ class RobotsRules:
             return False
         if self._parser is None:
             return True
-        return bool(self._parser.can_fetch(url, self.user_agent))
+        try:
+            return bool(self._parser.can_fetch(url, self.user_agent))
+        except ValueError:  # a URL urlsplit refuses (e.g. an unclosed IPv6 host): no fetch
+            return False
 
     def crawl_delay(self) -> float | None:
         if self._parser is None:

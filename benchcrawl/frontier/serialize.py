@@ -97,7 +97,7 @@ class RequestCodec:
         """The request :meth:`encode` wrote; ValueError for anything else (see the module
         docstring)."""
         try:
-            d = json.loads(data)
+            d = json.loads(data, parse_constant=_no_constant, parse_float=_finite)
         except (ValueError, RecursionError) as e:  # bad JSON or UTF-8, huge int, deep nesting
             raise ValueError(f"not JSON ({_short(str(e))})") from None
         if not isinstance(d, dict):
@@ -129,7 +129,7 @@ class RequestCodec:
             request.headers.clear()
             for name, values in headers:
                 request.headers.setlist(name, values)
-        except (TypeError, ValueError, KeyError, AttributeError) as e:
+        except (TypeError, ValueError, LookupError, AttributeError) as e:  # e.g. encoding
             raise ValueError(f"not a valid {cls.__name__}: {_short(str(e))}") from None
         return request
 
@@ -163,6 +163,17 @@ def _request_class(path: Any) -> type[Request]:
     raise ValueError(f"class {_short(path)} is not a Request subclass of a loaded module")
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON value encode writes")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{_short(text)} overflows a float")
+    return value
+
+
 def _field(d: dict[str, Any], key: str, types: Any) -> Any:
     if key not in d:
         raise ValueError(f"no {key!r} field")
@@ -183,7 +194,7 @@ def _pair(header: Any) -> tuple[Any, Any]:
 
 def _b64(text: str) -> bytes:
     try:
-        return base64.b64decode(text)
+        return base64.b64decode(text, validate=True)  # what b64encode writes, nothing else
     except ValueError as e:  # binascii.Error; a non-ASCII str
         raise ValueError(f"not base64 ({e})") from None
 

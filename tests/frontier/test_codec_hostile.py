@@ -1,0 +1,115 @@
+"""Values in the shared queue that no worker wrote: each is one dropped request (logged,
+counted in ``frontier/requests/unreadable``, recorded as failed), never a crashed worker."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from scrapy import Request, Spider
+
+from benchcrawl.frontier.serialize import RequestCodec
+from tests.support.redis_server import RedisServer
+
+
+class _Spider(Spider):
+    name = "hostile"
+
+    def parse_item(self, response: Any) -> None: ...
+
+
+GOOD = RequestCodec(_Spider()).encode(Request("http://127.0.0.1/x"))
+
+
+def _with(**changes: Any) -> str:
+    d = json.loads(GOOD)
+    d.update(changes)
+    return json.dumps(d)
+
+
+CJK = "".join(chr(0x4E00 + i) for i in range(16_000))
+GARBAGE = [
+    "not json",
+    "\xff\xfe",
+    "[1, 2]",
+    "null",
+    "[" * 100_000,
+    "1" * 5_000,
+    '{"v": 1, "x": NaN}',
+    '{"v": 1, "x": 1e999}',
+    _with(v=2),
+    _with(url=7),
+    _with(url="no scheme"),
+    _with(url=f"http://{CJK}.com/"),  # Request() would IDNA-encode it for half a minute
+    _with(headers="x"),
+    _with(headers=[["a"]]),
+    _with(headers=[["a", [{"base64": 1}]]]),
+    _with(headers=[["a", ["\ud800"]]]),
+    _with(body="@@@"),
+    _with(body="é"),
+    _with(meta=[]),
+    _with(cb_kwargs=None),
+    _with(callback="no_such_method"),
+    _with(callback="__class__"),
+    _with(callback="name"),
+    _with(errback=3),
+    _with(priority="high"),
+    _with(encoding="utfm-8"),  # found by tests/fuzz/fuzz_codec.py: LookupError
+    _with(**{"class": "os.system"}),
+    _with(**{"class": "scrapy.Spider"}),
+    _with(**{"class": "antigravity.Request"}),  # not loaded: never imported
+    _with(**{"class": 5}),
+]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("data", GARBAGE, ids=range(len(GARBAGE)))
+def test_decode_raises_only_value_error(data: str) -> None:
+    import sys
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError) as info:
+        RequestCodec(_Spider()).decode(data)
+    assert time.perf_counter() - start < 0.5
+    assert len(str(info.value)) < 300  # the reason goes into the failed record
+    assert "antigravity" not in sys.modules
+
+
+def test_decode_still_reads_what_encode_wrote() -> None:
+    from scrapy.http import FormRequest
+
+    codec = RequestCodec(_Spider())
+    request = codec.decode(_with(callback="parse_item"))
+    assert request.url == "http://127.0.0.1/x" and request.callback == codec.spider.parse_item
+    form = codec.decode(codec.encode(FormRequest("http://127.0.0.1/f", formdata={"a": "1"})))
+    assert type(form) is FormRequest
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(90)
+def test_a_crawl_drops_garbage_in_the_queue_and_fetches_every_page(
+    make_farm, start_worker, redis_server: RedisServer
+) -> None:
+    farm = make_farm(30)
+    r = redis_server.client()
+    # straight into the key schema (benchcrawl/frontier/__init__.py), ahead of any real
+    # request: high priority, ids that sort first
+    garbage = [g.replace("hostile", "farm") for g in GARBAGE]
+    for i, value in enumerate(garbage):
+        lease_id = f"ffff{i:012x}"  # far above the ids of the sequence counter
+        r.hset("farm:requests:data", lease_id, value)
+        r.zadd("farm:requests", {lease_id: -1000})
+    worker = start_worker(farm)
+    assert worker.wait(60) == 0, worker.log[-3000:]
+    assert set(farm.fetches()) == {f"/p/{i}.html" for i in range(30)}
+    failed = r.hgetall("farm:requests:failed")
+    assert len(failed) == len(garbage), (
+        sorted(set(range(len(garbage))) - {int(k, 16) for k in failed}),
+        r.zrange("farm:requests", 0, -1),
+    )
+    assert f"'frontier/requests/unreadable': {len(garbage)}" in worker.log, worker.log[-3000:]
+    assert "Traceback" not in worker.log
+    assert all(json.loads(v)["reason"].startswith("unreadable: ") for v in failed.values())
+    assert r.zcard("farm:requests") == 0 and r.zcard("farm:requests:leases") == 0
