@@ -1,20 +1,72 @@
-"""Scrapy add-ons: settings that depend on other settings, applied once at start."""
+"""Scrapy add-ons: each brings its component's defaults and wiring, so that a plain Scrapy
+project enables it with one line in ``ADDONS``.
+
+An add-on applies its package's defaults module (``benchcrawl/frontier/defaults.py``,
+``benchcrawl/resources/defaults.py``) at Scrapy's "addon" priority (15): above Scrapy's
+"default" (0) and "command" (10), below "project" (20), "spider" (30) and "cmdline" (40).
+So a project's settings module, a spider's ``custom_settings`` and ``-s NAME=VALUE`` all
+still win. A name that something set at "addon" priority already (another add-on, a
+spider's own defaults) is left alone: the first to set a default keeps it.
+
+``REDIS_URL`` is read from the settings only, as every setting is: this project's
+``settings.py`` takes it from the environment; a foreign project sets it itself
+(``REDIS_URL = os.environ.get("REDIS_URL")`` or ``-s REDIS_URL=...``). Unset, the frontier
+add-on leaves Scrapy's own scheduler in place.
+"""
 
 from __future__ import annotations
 
+import copy
+import logging
+from types import ModuleType
 from typing import Any
 
-from scrapy.settings import BaseSettings
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
+
+from benchcrawl.frontier import defaults as frontier_defaults
+from benchcrawl.resources import defaults as resources_defaults
+
+logger = logging.getLogger(__name__)
 
 ACK_MIDDLEWARE_ORDER = 10  # closest to the engine: sees each callback's final output
+RESOURCE_AWARE_ORDER = 50  # before the downloader's own middlewares: load, heartbeat, pause
+
+
+def apply_defaults(settings: BaseSettings, module: ModuleType) -> None:
+    """Set each upper-case name of ``module`` at "addon" priority, unless the settings hold
+    it at that priority or above already."""
+    addon = SETTINGS_PRIORITIES["addon"]
+    for name in dir(module):
+        if name.isupper() and (settings.getpriority(name) or 0) < addon:
+            settings.set(name, copy.deepcopy(getattr(module, name)), priority="addon")
+
+
+def load_addon_settings(settings: BaseSettings) -> None:
+    """Apply the ``update_settings`` of every add-on in ``ADDONS``, for a command that reads
+    a spider's settings without starting a crawler (``scrapy seed``, ``scrapy frontier``)."""
+    for path in build_component_list(settings["ADDONS"]):
+        addon = load_object(path)
+        try:
+            instance = addon()
+        except TypeError:  # a foreign add-on that needs its crawler: nothing for us here
+            continue
+        if hasattr(instance, "update_settings"):
+            try:
+                instance.update_settings(settings)
+            except NotConfigured:
+                continue
 
 
 class RedisFrontierAddon:
-    """With ``REDIS_URL`` set, spiders share benchcrawl's Redis frontier (leased queue,
-    JSON requests, Redis dedup, cluster-wide idle close); without it, Scrapy's own
-    scheduler runs, the single-machine default."""
+    """The frontier's defaults always; with ``REDIS_URL`` set, spiders share benchcrawl's
+    Redis frontier (leased queue, JSON requests, Redis dedup, cluster-wide idle close);
+    without it, Scrapy's own scheduler runs, the single-machine default."""
 
     def update_settings(self, settings: BaseSettings) -> None:
+        apply_defaults(settings, frontier_defaults)
         if not settings.get("REDIS_URL"):
             return
         settings.set("SCHEDULER", "benchcrawl.frontier.scheduler.RedisScheduler", "addon")
@@ -27,4 +79,23 @@ class RedisFrontierAddon:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RedisFrontierAddon:
+        return cls()
+
+
+class ResourceAwareAddon:
+    """Resource-aware scheduling for every spider on the shared frontier: its defaults and
+    ``ResourceAwareMiddleware``, which heartbeats, throttles and obeys pause flags. Needs
+    the Redis frontier (``RedisFrontierAddon`` and ``REDIS_URL``); without ``REDIS_URL``
+    the middleware switches itself off."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        apply_defaults(settings, resources_defaults)
+        from benchcrawl.middlewares.resource_aware import ResourceAwareMiddleware
+
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", ResourceAwareMiddleware, RESOURCE_AWARE_ORDER
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ResourceAwareAddon:
         return cls()

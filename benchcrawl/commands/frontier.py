@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import load_object
 
+from benchcrawl.addons import load_addon_settings
 from benchcrawl.connection import check_redis, redact, text
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.bloom import BloomShape
@@ -65,6 +66,7 @@ class Command(ScrapyCommand):
         name = args[0]
         try:
             get_spider_loader(settings).load(name).update_settings(settings)
+            load_addon_settings(settings)  # the frontier's defaults, as a crawl has them
         except KeyError as e:
             raise UsageError(f"no spider named {name!r}") from e
         try:

@@ -21,6 +21,7 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from benchcrawl.addons import load_addon_settings
 from benchcrawl.broad.seeds import BadLine, Seed, read_seeds
 from benchcrawl.connection import check_redis, redact
 from benchcrawl.exceptions import BenchcrawlError
@@ -61,6 +62,7 @@ class Command(ScrapyCommand):
         except KeyError as e:
             raise UsageError(f"no spider named {name!r}") from e
         spidercls.update_settings(settings)
+        load_addon_settings(settings)  # the frontier's defaults, as a crawl has them
         try:
             self.exitcode = _seed(settings, spidercls, name, path, opts.exclude)
         except BenchcrawlError as e:
@@ -119,6 +121,7 @@ def _seed(settings: Settings, spidercls: type, name: str, path: str, exclude: st
         min_delay=0,
         lookahead=0,
         domain_cap=settings.getint("BROAD_DOMAIN_CAP"),
+        idle_poll=settings.getfloat("FRONTIER_IDLE_POLL_INTERVAL"),
     )
     state = DomainState(
         server,

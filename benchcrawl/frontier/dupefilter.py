@@ -134,7 +134,7 @@ class RedisDupeFilter(BaseDupeFilter):
 
 
 def dedup_options(settings: BaseSettings) -> dict[str, Any]:
-    mode = settings.get("FRONTIER_DEDUP", "exact")
+    mode = settings.get("FRONTIER_DEDUP")
     if mode not in MODES:
         raise ConfigError(f"FRONTIER_DEDUP is {mode!r}; use one of {', '.join(MODES)}.")
     bloom = None

@@ -48,7 +48,7 @@ class PoliteGateMiddleware:
         *,
         local_ttl: float,
         local_size: int,
-        retry_max_delay: float = 10.0,
+        retry_max_delay: float,
     ) -> None:
         self.state = state
         self.user_agent = user_agent

@@ -55,7 +55,7 @@ class PoliteQueue(LeasedQueue):
         subdomains: bool = False,
         stats: Any = None,
         crawler: Crawler | None = None,
-        idle_poll: float = 0.1,
+        idle_poll: float,
     ) -> None:
         super().__init__(server, keys, worker, mode)
         self.polite = polite
@@ -108,6 +108,7 @@ class PoliteQueue(LeasedQueue):
             min_delay=settings.getfloat("BROAD_MIN_DELAY"),
             lookahead=settings.getfloat("BROAD_LEASE_LOOKAHEAD"),
             domain_cap=settings.getint("BROAD_DOMAIN_CAP"),
+            idle_poll=settings.getfloat("FRONTIER_IDLE_POLL_INTERVAL"),
         )
 
     def lease(self, n: int, lease_ms: int) -> list[tuple[str, bytes]]:

@@ -73,7 +73,7 @@ class DashboardMiddleware:
         if combo is None or not request.meta.get("playwright"):
             return
         capture = DataCapture(self.patterns)
-        timeout = float(request.meta.get("dashboard_timeout", 30))
+        timeout = float(request.meta["dashboard_timeout"])
         reused = False
         while self.pool_pages and self.pool and "playwright_page" not in request.meta:
             page = self.pool.pop()

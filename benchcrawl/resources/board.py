@@ -12,16 +12,17 @@ from dataclasses import dataclass
 import redis
 
 from benchcrawl.connection import text
+from benchcrawl.resources import defaults
 from benchcrawl.resources.ranking import NodeStatus, rank
 
 
 @dataclass(frozen=True)
 class BoardKeys:
     spider: str
-    node_template: str = "%(spider)s:nodes:%(node)s"  # RESOURCES_NODE_KEY
-    nodes: str = "%(spider)s:nodes"  # RESOURCES_NODES_KEY
-    pause_template: str = "%(spider)s:pause:%(node)s"  # RESOURCES_PAUSE_KEY
-    cluster_pause: str = "%(spider)s:pause"  # RESOURCES_CLUSTER_PAUSE_KEY
+    node_template: str = defaults.RESOURCES_NODE_KEY
+    nodes: str = defaults.RESOURCES_NODES_KEY
+    pause_template: str = defaults.RESOURCES_PAUSE_KEY
+    cluster_pause: str = defaults.RESOURCES_CLUSTER_PAUSE_KEY
 
     def node(self, node: str) -> str:
         return self.node_template % {"spider": self.spider, "node": node}

@@ -36,6 +36,8 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from benchcrawl.addons import apply_defaults
+from benchcrawl.broad import defaults as broad_defaults
 from benchcrawl.broad.links import extract_links
 from benchcrawl.broad.page import is_html, truncate
 from benchcrawl.broad.politeness import domain_delay_ms
@@ -55,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 SCOPE_REFRESH = 10.0  # s between re-reads of the seed and exclusion sets
 MAX_ROBOTS_REDIRECTS = 5
+GATE_ORDER = 960  # last before the download handler: the domain's turn is taken at the wire
 
 
 class BroadSpider(Spider):
@@ -62,16 +65,10 @@ class BroadSpider(Spider):
     custom_settings = {
         "FRONTIER_QUEUE_CLASS": "benchcrawl.frontier.polite.PoliteQueue",
         "FRONTIER_IDLE_POLL_INTERVAL": 0.1,  # domains come due often: ask Redis soon again
-        "DOWNLOAD_HANDLERS": {
-            "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-            "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-        },
-        "DOWNLOADER_MIDDLEWARES": {"benchcrawl.frontier.gate.PoliteGateMiddleware": 960},
         "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,  # fetched whole up to this, then truncated
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": True,  # 4xx/5xx pages are stored and indexed too
-        "ITEM_PIPELINES": {},
         "REDIRECT_MAX_TIMES": 5,  # a redirect loop ends here (or at the dedup)
         "RETRY_TIMES": 1,
         "ROBOTSTXT_OBEY": False,  # robots.txt is the polite frontier's (cached cluster-wide)
@@ -83,7 +80,13 @@ class BroadSpider(Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
+        """The broad crawl's defaults (below the project's settings), and its fetch gate
+        added to the project's downloader middlewares, not in place of them."""
         super().update_settings(settings)
+        apply_defaults(settings, broad_defaults)
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", PoliteGateMiddleware, GATE_ORDER
+        )
         settings.set("USER_AGENT", settings["BROAD_USER_AGENT"], priority="spider")
 
     @classmethod

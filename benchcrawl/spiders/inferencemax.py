@@ -36,6 +36,9 @@ from benchcrawl.sweep.state import FAILED, OPEN, describe_failures
 
 logger = logging.getLogger(__name__)
 
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+DASHBOARD_ORDER = 950  # near the download handler: drives the page Playwright opens
+
 
 class InferenceMaxSpider(Spider):
     name = "inferencemax"
@@ -44,6 +47,28 @@ class InferenceMaxSpider(Spider):
         # a page takes a second or more: hold at most one unstarted, so idle workers get work
         "FRONTIER_LEASE_BATCH": 1,
     }
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """What only this spider needs, added to the project's components, not in place of
+        them: Playwright for http(s), the dashboard middleware and the sweep pipelines."""
+        super().update_settings(settings)
+        from benchcrawl.middlewares.dashboard import DashboardMiddleware
+        from benchcrawl.pipelines.archive import ArchivePipeline
+        from benchcrawl.pipelines.merge import MergePipeline
+        from benchcrawl.pipelines.split import SplitPipeline
+        from benchcrawl.pipelines.validate import ValidatePipeline
+
+        handlers = settings.getdict("DOWNLOAD_HANDLERS")
+        handlers.update(dict.fromkeys(("http", "https"), PLAYWRIGHT_HANDLER))
+        settings.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
+        settings.set_in_component_priority_dict(
+            "DOWNLOADER_MIDDLEWARES", DashboardMiddleware, DASHBOARD_ORDER
+        )
+        for order, pipeline in enumerate(
+            (ValidatePipeline, SplitPipeline, MergePipeline, ArchivePipeline), start=1
+        ):
+            settings.set_in_component_priority_dict("ITEM_PIPELINES", pipeline, order * 100)
 
     def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,16 +10,20 @@ import pytest
 import redis
 from scrapy.settings import Settings
 
+from benchcrawl.addons import load_addon_settings
 from benchcrawl.broad.robots import RobotsEntry, classify
 from benchcrawl.frontier.domains import EXCLUDED, NOT_SEED, DomainState
 from benchcrawl.frontier.polite import ROBOTS_META, PoliteQueue
 from benchcrawl.frontier.polite_keys import PoliteKeys
 from benchcrawl.frontier.queue import FrontierKeys, Push
+from benchcrawl.spiders.broad import BroadSpider
 
 
 def _settings() -> Settings:
     settings = Settings()
     settings.setmodule("benchcrawl.settings")
+    BroadSpider.update_settings(settings)
+    load_addon_settings(settings)
     return settings
 
 
@@ -32,7 +36,12 @@ def server(redis_url: str) -> Iterator[redis.Redis]:
 
 def _queue(server: redis.Redis, worker: str = "w1", **kwargs: object) -> PoliteQueue:
     settings = _settings()
-    options: dict[str, object] = {"min_delay": 0.5, "lookahead": 0.0, "domain_cap": 0}
+    options: dict[str, object] = {
+        "min_delay": 0.5,
+        "lookahead": 0.0,
+        "domain_cap": 0,
+        "idle_poll": 0.1,
+    }
     options.update(kwargs)
     return PoliteQueue(
         server,
