@@ -23,6 +23,7 @@ from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from benchcrawl.addons import load_addon_settings
 from benchcrawl.connection import check_redis
 from benchcrawl.exceptions import BenchcrawlError
 
@@ -52,14 +53,15 @@ class Command(ScrapyCrawlCommand):
             spidercls = get_spider_loader(self.settings).load(args[0])
         except KeyError as e:
             raise UsageError(f"no spider named {args[0]!r}") from e
+        settings = self.settings.copy()  # as the crawl will see them: the spider's, the add-ons'
+        spidercls.update_settings(settings)
+        load_addon_settings(settings)
         try:
             check = getattr(spidercls, "check_settings", None)
             if check is not None:
-                check(self.settings, dict(opts.spargs))
-            if self.settings.get("REDIS_URL"):
-                check_redis(
-                    self.settings["REDIS_URL"], self.settings.getfloat("REDIS_CONNECT_TIMEOUT")
-                )
+                check(settings, dict(opts.spargs))
+            if settings.get("REDIS_URL"):
+                check_redis(settings["REDIS_URL"], settings.getfloat("REDIS_CONNECT_TIMEOUT"))
         except BenchcrawlError as e:
             print(f"benchcrawl: {e}", file=sys.stderr)
             self.exitcode = 1
