@@ -46,11 +46,11 @@ def scrapy_command(
 class ScrapyProcess:
     """One running ``scrapy`` command whose output goes to *log*."""
 
-    def __init__(self, log: Path, cmd: list[str], env: dict[str, str]) -> None:
+    def __init__(self, log: Path, cmd: list[str], env: dict[str, str], cwd: Path = PROJECT) -> None:
         self.log_path = log
         self._log = log.open("wb")
         self.proc = subprocess.Popen(
-            cmd, cwd=PROJECT, stdout=self._log, stderr=subprocess.STDOUT, env=env
+            cmd, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, env=env
         )
 
     def wait(self, timeout: float) -> int:
@@ -78,12 +78,12 @@ class ScrapyProcess:
 
 @pytest.fixture
 def scrapy_process(tmp_path: Path) -> Iterator[Callable[..., ScrapyProcess]]:
-    """``scrapy_process(name, cmd, env)`` starts one; those still running at the end are
-    killed."""
+    """``scrapy_process(name, cmd, env, cwd=PROJECT)`` starts one; those still running at
+    the end are killed."""
     started: list[ScrapyProcess] = []
 
-    def start(name: str, cmd: list[str], env: dict[str, str]) -> ScrapyProcess:
-        process = ScrapyProcess(tmp_path / f"{name}.log", cmd, env)
+    def start(name: str, cmd: list[str], env: dict[str, str], cwd: Path = PROJECT) -> ScrapyProcess:
+        process = ScrapyProcess(tmp_path / f"{name}.log", cmd, env, cwd)
         started.append(process)
         return process
 
