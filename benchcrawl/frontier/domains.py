@@ -6,6 +6,7 @@ exclusions, which links are new). Every operation is one call; keys in
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -19,6 +20,8 @@ from benchcrawl.connection import text
 from benchcrawl.frontier.connection import frontier_client
 from benchcrawl.frontier.polite_keys import PoliteKeys, register_polite
 from benchcrawl.frontier.queue import FrontierKeys
+
+logger = logging.getLogger(__name__)
 
 EXCLUDED, NOT_SEED = -1, -2  # what gate() returns instead of a wait
 
@@ -88,7 +91,13 @@ class DomainState:
     # --- robots.txt ----------------------------------------------------------------------
     def robots_entry(self, domain: str) -> RobotsEntry | None:
         data = self.server.get(self.keys.robots_prefix + domain)
-        return RobotsEntry.loads(data) if data else None
+        if not data:
+            return None
+        try:
+            return RobotsEntry.loads(data)
+        except ValueError as e:  # a corrupt or foreign value: fetch robots.txt again
+            logger.warning("frontier: unreadable robots.txt entry of %s ignored: %s", domain, e)
+            return None
 
     def store_robots(self, domain: str, entry: RobotsEntry, delay_ms: int, worker: str = "") -> int:
         """Store the domain's robots.txt outcome. Returns how many queued requests of the

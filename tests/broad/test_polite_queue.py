@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -252,3 +253,28 @@ def test_page_check_is_read_only_and_records_the_visit(server: redis.Redis) -> N
     entry = RobotsEntry("rules", "User-agent: *\nDisallow: /x\n", 200)
     state.store_robots("a.test", entry, 0)
     assert state.robots_entry("a.test") == entry
+
+
+@pytest.mark.parametrize("garbage", [b"not json", b"[1, 2]", b'{"url": 7}', b"\xff\xfe"])
+def test_corrupt_queued_data_does_not_block_the_queue(server: redis.Redis, garbage) -> None:
+    """Anyone with the Redis can write the queue: a value that is not the codec's JSON
+    must not fail the lease script for every worker."""
+    queue, state = _queue(server), _state(server)
+    state.add_seeds(["a.test", "b.test"])
+    queue.commit([_push("https://a.test/1"), _push("https://b.test/1")], [], [])
+    data_key = queue.keys.data
+    first = sorted(server.hkeys(data_key))[0]
+    server.hset(data_key, first, garbage)
+    rows = queue.lease(10, 30_000)
+    # both domains still get their robots.txt lease (the corrupt one from http://domain)
+    urls = _urls(rows)
+    assert all(u.endswith("/robots.txt") for u in urls)
+    assert sorted(urlsplit(u).hostname for u in urls) == ["a.test", "b.test"]
+
+
+def test_corrupt_robots_entry_counts_as_missing(server: redis.Redis) -> None:
+    state = _state(server)
+    _allow(state, "a.test")
+    assert state.robots_entry("a.test") is not None
+    server.set(state.keys.robots_prefix + "a.test", b"\x00 not an entry")
+    assert state.robots_entry("a.test") is None

@@ -48,7 +48,13 @@ for i = 1, #due, 2 do
       redis.call('ZREM', KEYS[1], domain)
     else
       local json = redis.call('HGET', KEYS[2], head[1])
-      local origin = json and string.match(cjson.decode(json)['url'], '^(%a[%w+.-]*://[^/?#]+)')
+      -- queued data is untrusted (anyone with the Redis can write it): a value that is not
+      -- a JSON object with a string url falls back to http://domain, and the worker that
+      -- leases the page itself drops it as unreadable
+      local ok, decoded = false, nil
+      if json then ok, decoded = pcall(cjson.decode, json) end
+      local url = ok and type(decoded) == 'table' and decoded['url']
+      local origin = type(url) == 'string' and string.match(url, '^(%a[%w+.-]*://[^/?#]+)')
       local id = string.format('%016x', redis.call('INCR', KEYS[7])) .. '@' .. domain
       redis.call('HSET', KEYS[5], domain, -deadline)
       redis.call('ZADD', KEYS[1], deadline, domain)
