@@ -6,7 +6,11 @@ An add-on applies its package's defaults module (``benchcrawl/frontier/defaults.
 "default" (0) and "command" (10), below "project" (20), "spider" (30) and "cmdline" (40).
 So a project's settings module, a spider's ``custom_settings`` and ``-s NAME=VALUE`` all
 still win. A name that something set at "addon" priority already (another add-on, a
-spider's own defaults) is left alone: the first to set a default keeps it.
+spider's own defaults) is left alone: the first to set a default keeps it. The defaults are
+applied in ``update_pre_crawler_settings``, which Scrapy runs on the runner's settings
+before any crawler exists, because Scrapy applies ``update_settings`` only after the spider
+is built: a spider's ``update_settings`` and ``from_crawler`` see the defaults this way.
+``update_settings`` applies them again (a no-op then) for settings made without a runner.
 
 ``REDIS_URL`` is read from the settings only, as every setting is: this project's
 ``settings.py`` takes it from the environment; a foreign project sets it itself
@@ -21,6 +25,7 @@ import logging
 from types import ModuleType
 from typing import Any
 
+from scrapy.addons import AddonManager
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.conf import build_component_list
@@ -44,9 +49,21 @@ def apply_defaults(settings: BaseSettings, module: ModuleType) -> None:
             settings.set(name, copy.deepcopy(getattr(module, name)), priority="addon")
 
 
+def add_spider_component(settings: BaseSettings, name: str, cls: type, order: int) -> None:
+    """Add ``cls`` to the component dict ``name`` (``DOWNLOADER_MIDDLEWARES``, ...) from a
+    spider's ``update_settings``, keeping every entry already there. The dict is then held
+    at "spider" priority at least, as ``custom_settings`` would be: Scrapy's runner re-applies
+    its own settings over a Crawler given to ``crawl()`` (``crawler.settings.update(...)``),
+    which would put back the project's dict over an addition made at the dict's priority."""
+    settings.set_in_component_priority_dict(name, cls, order)
+    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"])
+    settings.set(name, settings.getdict(name), priority=priority)
+
+
 def load_addon_settings(settings: BaseSettings) -> None:
     """Apply the ``update_settings`` of every add-on in ``ADDONS``, for a command that reads
     a spider's settings without starting a crawler (``scrapy seed``, ``scrapy frontier``)."""
+    AddonManager.load_pre_crawler_settings(settings)
     for path in build_component_list(settings["ADDONS"]):
         addon = load_object(path)
         try:
@@ -64,6 +81,10 @@ class RedisFrontierAddon:
     """The frontier's defaults always; with ``REDIS_URL`` set, spiders share benchcrawl's
     Redis frontier (leased queue, JSON requests, Redis dedup, cluster-wide idle close);
     without it, Scrapy's own scheduler runs, the single-machine default."""
+
+    @classmethod
+    def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
+        apply_defaults(settings, frontier_defaults)
 
     def update_settings(self, settings: BaseSettings) -> None:
         apply_defaults(settings, frontier_defaults)
@@ -87,6 +108,10 @@ class ResourceAwareAddon:
     ``ResourceAwareMiddleware``, which heartbeats, throttles and obeys pause flags. Needs
     the Redis frontier (``RedisFrontierAddon`` and ``REDIS_URL``); without ``REDIS_URL``
     the middleware switches itself off."""
+
+    @classmethod
+    def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
+        apply_defaults(settings, resources_defaults)
 
     def update_settings(self, settings: BaseSettings) -> None:
         apply_defaults(settings, resources_defaults)

@@ -36,7 +36,7 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from benchcrawl.addons import apply_defaults
+from benchcrawl.addons import add_spider_component, apply_defaults
 from benchcrawl.broad import defaults as broad_defaults
 from benchcrawl.broad.links import extract_links
 from benchcrawl.broad.page import is_html, truncate
@@ -84,9 +84,7 @@ class BroadSpider(Spider):
         added to the project's downloader middlewares, not in place of them."""
         super().update_settings(settings)
         apply_defaults(settings, broad_defaults)
-        settings.set_in_component_priority_dict(
-            "DOWNLOADER_MIDDLEWARES", PoliteGateMiddleware, GATE_ORDER
-        )
+        add_spider_component(settings, "DOWNLOADER_MIDDLEWARES", PoliteGateMiddleware, GATE_ORDER)
         settings.set("USER_AGENT", settings["BROAD_USER_AGENT"], priority="spider")
 
     @classmethod

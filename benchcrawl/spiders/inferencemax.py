@@ -25,6 +25,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task, threads
 from twisted.python.failure import Failure
 
+from benchcrawl.addons import add_spider_component
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import redis_client
 from benchcrawl.exceptions import ConfigError, DashboardError
@@ -62,13 +63,13 @@ class InferenceMaxSpider(Spider):
         handlers = settings.getdict("DOWNLOAD_HANDLERS")
         handlers.update(dict.fromkeys(("http", "https"), PLAYWRIGHT_HANDLER))
         settings.set("DOWNLOAD_HANDLERS", handlers, priority="spider")
-        settings.set_in_component_priority_dict(
-            "DOWNLOADER_MIDDLEWARES", DashboardMiddleware, DASHBOARD_ORDER
+        add_spider_component(
+            settings, "DOWNLOADER_MIDDLEWARES", DashboardMiddleware, DASHBOARD_ORDER
         )
         for order, pipeline in enumerate(
             (ValidatePipeline, SplitPipeline, MergePipeline, ArchivePipeline), start=1
         ):
-            settings.set_in_component_priority_dict("ITEM_PIPELINES", pipeline, order * 100)
+            add_spider_component(settings, "ITEM_PIPELINES", pipeline, order * 100)
 
     def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
