@@ -95,6 +95,9 @@ def resolve(base: str, ref: str) -> str:
     fragment."""
     b_scheme, b_auth, b_path, b_query = _split(base)
     r_scheme, r_auth, r_path, r_query = _split(ref)
+    scheme: str | None
+    auth: str | None
+    query: str | None
     if r_scheme is not None:
         scheme, auth, path, query = r_scheme, r_auth, remove_dot_segments(r_path), r_query
     else:

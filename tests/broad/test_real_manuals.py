@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -62,8 +64,8 @@ DELAY = 1.0  # BROAD_MIN_DELAY's default
 SLACK = 0.15
 
 
-def _short(urls: object, n: int = 10) -> str:
-    items = sorted(map(str, urls))  # type: ignore[call-overload]
+def _short(urls: Iterable[object], n: int = 10) -> str:
+    items = sorted(map(str, urls))
     return f"{len(items)}: {items[:n]}"
 
 
@@ -74,7 +76,7 @@ def _wait_all(workers: list[ScrapyProcess], timeout: float) -> list[int | None]:
     for w in workers:
         try:
             codes.append(w.wait(max(0.1, deadline - time.monotonic())))
-        except Exception:  # subprocess.TimeoutExpired; the fixture kills it
+        except subprocess.TimeoutExpired:  # the fixture kills it
             codes.append(None)
     return codes
 
