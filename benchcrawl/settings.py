@@ -86,6 +86,10 @@ INFERENCEMAX_SWEEP_KEY = "%(spider)s:sweep"  # Redis key prefix of the shared sw
 INFERENCEMAX_SWEEP_TIMEOUT = 1800  # s; an unfinished sweep older than this is abandoned
 INFERENCEMAX_SWEEP_TTL = 7 * 86400  # s; how long a finished sweep's record stays in Redis
 
+# --- benchcrawl: data products of each version (benchcrawl/products/) -------------------
+ARCHIVE_CHARTS = False  # draw the charts as a version lands (~8 s); else `scrapy versions charts`
+DATABASE_URL = os.environ.get("DATABASE_URL")  # results DB; unset: DATA_DIR/benchcrawl.sqlite
+
 # --- Redis, the frontier, the broad crawl, resource-aware scheduling ----------------------
 # Defaults: benchcrawl/frontier/defaults.py, benchcrawl/broad/defaults.py and
 # benchcrawl/resources/defaults.py. Here only what this project takes from the environment.
