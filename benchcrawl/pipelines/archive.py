@@ -3,10 +3,20 @@
 A sweep with any failed combination is not archived: ``latest/`` keeps pointing at the
 last good version, the sweep is marked failed, and the crawl exits non-zero naming the
 combinations that failed and why.
+
+Once a version has landed and ``latest`` points to it, its derived products are made
+(``benchcrawl/products/``): the diff against the version before it, ``merged.parquet``, the
+results database load and ``report.md`` (plus the charts with ``ARCHIVE_CHARTS``). They run
+in a thread, before the sweep is marked succeeded, so the workers' fast exit cannot cut them
+short. A product that fails (a database that is down, a full disk) does not undo the
+version: it is one ERROR line naming the step and the command that makes it again, it is
+counted in ``inferencemax/products/failed``, and it is named at the end of the sweep's
+detail. The exit code stays 0: it says whether a new version was written, and it was.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +30,14 @@ from benchcrawl.config import load_config
 from benchcrawl.exceptions import ArchiveError
 from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.items import MergedSweep
-from benchcrawl.storage.versions import discard_version, switch_latest, write_version
+from benchcrawl.products.make import REDO, STEPS, make_products
+from benchcrawl.storage.versions import (
+    discard_version,
+    latest_version,
+    list_versions,
+    switch_latest,
+    write_version,
+)
 from benchcrawl.sweep.state import FAILED, SUCCEEDED, describe_failures
 
 logger = logging.getLogger(__name__)
@@ -42,11 +59,26 @@ def _bytes_writer(body: bytes):
     return lambda path: path.write_bytes(body)
 
 
+def database_url_from_settings(settings: Any, data_dir: Path) -> str:
+    """``DATABASE_URL``, else SQLite at ``DATA_DIR/benchcrawl.sqlite``."""
+    from benchcrawl.products.db import database_url
+
+    return database_url(settings.get("DATABASE_URL"), data_dir)
+
+
 class ArchivePipeline:
-    def __init__(self, crawler: Crawler, data_dir: Path) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        data_dir: Path,
+        database_url: str = "",
+        charts: bool = False,
+    ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.data_dir = data_dir
+        self.database_url = database_url or f"sqlite:///{data_dir / 'benchcrawl.sqlite'}"
+        self.steps = [s for s in STEPS if charts or s != "charts"]
         self.redis = RedisRetry(
             "sweep record",
             crawler.settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
@@ -55,7 +87,13 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler, data_dir_from_settings(crawler.settings))
+        data_dir = data_dir_from_settings(crawler.settings)
+        return cls(
+            crawler,
+            data_dir,
+            database_url_from_settings(crawler.settings, data_dir),
+            crawler.settings.getbool("ARCHIVE_CHARTS"),
+        )
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, MergedSweep):
@@ -77,8 +115,9 @@ class ArchivePipeline:
                 "the merge produced no rows, latest/ left untouched",
             )
             return item
+        previous = self._previous()
         try:
-            version_dir = self._write(item)
+            version_dir = self._write(item, previous)
         except ArchiveError as e:
             await self._failed(store, item.sweep_id, e)
             return item
@@ -89,14 +128,50 @@ class ArchivePipeline:
             await self._failed(store, item.sweep_id, e)
             return item
         self.stats.set_value("inferencemax/archive/version", version_dir.name)
+        failed = await self._products(version_dir, previous)
         await self.redis(
             store.finish,
             item.sweep_id,
             SUCCEEDED,
             f"{len(item.merged)} merged rows from {tables.planned} combinations in "
-            f"{version_dir}; {latest} points to it",
+            f"{version_dir}; {latest} points to it"
+            + (f"; derived products failed: {', '.join(failed)}" if failed else ""),
         )
         return item
+
+    def _previous(self) -> Path | None:
+        """The version this one follows: ``latest``, else the newest in the archive."""
+        latest = latest_version(self.data_dir)
+        if latest is not None:
+            return latest
+        versions = list_versions(self.data_dir)
+        return versions[-1] if versions else None
+
+    async def _products(self, version_dir: Path, previous: Path | None) -> list[str]:
+        """Make the version's derived products; returns the steps that failed."""
+        outcomes = await asyncio.to_thread(
+            make_products, version_dir, previous, self.database_url, self.steps
+        )
+        failed = []
+        for o in outcomes:
+            self.stats.set_value(f"inferencemax/products/seconds/{o.step}", round(o.seconds, 3))
+            if o.error is None:
+                logger.info(
+                    "version %s: %s: %s (%.2f s)", version_dir.name, o.step, o.detail, o.seconds
+                )
+                continue
+            failed.append(o.step)
+            self.stats.inc_value("inferencemax/products/failed")
+            self.stats.set_value(f"inferencemax/products/failed/{o.step}", 1)
+            logger.error(
+                "version %s landed, but its %s step failed: %s; make it again with `%s %s`",
+                version_dir.name,
+                o.step,
+                o.error,
+                REDO[o.step],
+                version_dir.name,
+            )
+        return failed
 
     async def _failed(self, store: Any, sweep_id: str, error: ArchiveError) -> None:
         """The sweep fails with the reason (the crawl's last line and exit code say it)."""
@@ -104,7 +179,7 @@ class ArchivePipeline:
         detail = f"archive failed, latest/ left untouched: {error}"
         await self.redis(store.finish, sweep_id, FAILED, detail)
 
-    def _write(self, item: MergedSweep) -> Path:
+    def _write(self, item: MergedSweep, previous: Path | None) -> Path:
         tables = item.tables
         writers = {
             "interactivity.csv": _csv_writer(item.interactivity),
@@ -139,4 +214,4 @@ class ArchivePipeline:
             "merge_report": item.merge_report,
             "sources": sources,
         }
-        return write_version(self.data_dir, item.sweep_id, writers, manifest)
+        return write_version(self.data_dir, item.sweep_id, writers, manifest, previous)
