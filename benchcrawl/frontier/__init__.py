@@ -9,8 +9,8 @@ path), ``queue`` (the Redis operations), ``dupefilter`` and ``bloom`` (seen requ
 ``serialize`` (requests as JSON), ``outbox``, ``recent`` and ``timing`` (pure logic),
 ``lua/`` (the scripts; ``_lib.lua`` is prepended to each).
 
-Key schema (templates in settings, ``%(spider)s`` = spider name)
------------------------------------------------------------------
+Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` = spider name)
+--------------------------------------------------------------------------------------------
 ``SCHEDULER_QUEUE_KEY``       ``%(spider)s:requests``           zset id -> -priority.
     Equal scores pop in id order and ids are zero-padded hex of a counter, so the queue is
     FIFO within one priority.

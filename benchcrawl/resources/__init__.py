@@ -21,7 +21,8 @@ Modules: ``cgroup`` (v1/v2 limits), ``cpu`` (CPU maths), ``sampler`` (psutil), `
 (the Redis side, for workers and for the monitor). Everything but ``board`` is free of
 Redis, and the whole package is free of Scrapy.
 
-Key schema (templates in settings; ``%(spider)s`` = spider name, ``%(node)s`` = node id)
+Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` = spider
+name, ``%(node)s`` = node id)
 --------------------------------------------------------------------------------------
 ``RESOURCES_NODE_KEY``           ``%(spider)s:nodes:%(node)s``  hash, one node's heartbeat:
     node, host, pid, state (running/throttled/paused), reason, cpu, cpu_own, cpu_load,

@@ -4,17 +4,20 @@ middlewares): a broad worker heartbeats to the board and stops leasing on its pa
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bench.broad_farm import generated_site
+from bench.broad_farm import BroadFarm, generated_site
 from benchcrawl.resources.board import BoardKeys, NodeBoard
-from tests.broad.conftest import run_seed
+from tests.broad.conftest import broad_env, run_seed, scrapy_args
+from tests.middlewares.conftest import cpu_hog  # noqa: F401  (a fixture)
 from tests.support.redis_server import RedisServer
-from tests.support.worker import wait_until
+from tests.support.worker import ScrapyProcess, scrapy_command, wait_until
 
 pytestmark = pytest.mark.slow  # an nginx farm and a scrapy worker process
 
@@ -23,14 +26,29 @@ PAGES = 80  # per host
 
 
 @pytest.mark.timeout(150)
+def _seeded_farm(make_farm: Callable[..., BroadFarm], redis_url: str, tmp_path: Path) -> BroadFarm:
+    farm = make_farm({h: generated_site(i, PAGES, 4, 2000, HOSTS) for i, h in enumerate(HOSTS)})
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("".join(f"{farm.url(h, '/p/0.html')}\n" for h in HOSTS))
+    assert run_seed(redis_url, seeds).returncode == 0
+    return farm
+
+
+def _pages(farm: BroadFarm) -> Counter[str]:
+    """Fetches per page, robots.txt left out."""
+    return Counter(
+        f"{h}{f.uri}"
+        for h, fetches in farm.by_host().items()
+        for f in fetches
+        if f.uri != "/robots.txt"
+    )
+
+
 def test_a_broad_worker_heartbeats_and_stops_on_its_pause_flag(
     make_farm, start_worker, redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    farm = make_farm({h: generated_site(i, PAGES, 4, 2000, HOSTS) for i, h in enumerate(HOSTS)})
+    farm = _seeded_farm(make_farm, redis_server.url, tmp_path)
     total = len(HOSTS) * PAGES
-    seeds = tmp_path / "seeds.txt"
-    seeds.write_text("".join(f"{farm.url(h, '/p/0.html')}\n" for h in HOSTS))
-    assert run_seed(redis_server.url, seeds).returncode == 0
     worker = start_worker(
         RESOURCES_ENABLED="True",
         RESOURCES_NODE_ID="b0",
@@ -77,3 +95,33 @@ def test_a_broad_worker_heartbeats_and_stops_on_its_pause_flag(
     )
     assert set(pages) == {f"{h}/p/{i}.html" for h in HOSTS for i in range(PAGES)}
     assert max(pages.values()) == 1
+
+
+@pytest.mark.timeout(150)
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs")
+def test_the_broad_worker_next_to_a_cpu_hog_throttles(
+    make_farm,
+    scrapy_process,
+    cpu_hog,  # noqa: F811  (the fixture imported above)
+    redis_server: RedisServer,
+    tmp_path: Path,
+) -> None:
+    farm = _seeded_farm(make_farm, redis_server.url, tmp_path)
+    cpu_hog(0)
+    time.sleep(0.5)
+
+    def start(node: str, cpu: int) -> ScrapyProcess:
+        settings = {"RESOURCES_ENABLED": "True", "RESOURCES_NODE_ID": node}
+        settings |= {"BROAD_MIN_DELAY": "0.1", "BROAD_WARC_DIR": ""}
+        cmd = ["taskset", "-c", str(cpu), *scrapy_command("crawl", "broad")]
+        return scrapy_process(node, cmd + scrapy_args(redis_server.url, settings), broad_env())
+
+    loaded, free = start("loaded", 0), start("free", 1)
+    for w in (loaded, free):
+        assert w.wait(120) == 0, w.log[-3000:]
+    assert "node loaded throttled: cpu" in loaded.log, loaded.log[-3000:]
+    assert loaded.stat("resources/throttle_events") >= 1
+    pages = {w: w.stat("broad/pages") for w in (loaded, free)}
+    assert pages[free] > 0.5 * sum(pages.values()), pages
+    assert set(_pages(farm)) == {f"{h}/p/{i}.html" for h in HOSTS for i in range(PAGES)}
+    assert "Traceback" not in loaded.log + free.log

@@ -17,11 +17,6 @@ _HREF = re.compile(rb'href="([^"]+)"')
 class FarmSpider(Spider):
     name = "farm"
     custom_settings = {
-        "DOWNLOAD_HANDLERS": {
-            "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-            "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-        },
-        "ITEM_PIPELINES": {},
         "LOG_LEVEL": "INFO",
         "RETRY_TIMES": 1,
     }

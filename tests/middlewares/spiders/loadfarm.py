@@ -18,11 +18,6 @@ _HREF = re.compile(rb'href="([^"]+)"')
 class LoadFarmSpider(Spider):
     name = "loadfarm"
     custom_settings = {
-        "DOWNLOAD_HANDLERS": {
-            "http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-            "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-        },
-        "ITEM_PIPELINES": {},
         "RETRY_TIMES": 1,
     }
 
