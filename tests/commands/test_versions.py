@@ -66,6 +66,7 @@ def test_trend_writes_a_csv_and_a_chart(data_dir):
         assert (data_dir / "trends" / f"gpt-oss-120b_1k-1k.{ext}").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_load_db_all_twice_changes_nothing(data_dir, tmp_path):
     url = f"sqlite:///{tmp_path / 'other.sqlite'}"
     first = versions(data_dir, "load-db", "--all", DATABASE_URL=url)
