@@ -74,17 +74,7 @@ BENCHCRAWL_CONFIG = os.environ.get(  # the YAML job config (source, targets, dat
 )
 BENCHCRAWL_FAST_EXIT = True  # `scrapy crawl` exits without interpreter teardown once done
 DATA_DIR = os.environ.get("DATA_DIR")  # where versions go; unset = the config's data_dir
-INFERENCEMAX_KIND_PATTERNS = {  # a data file's kind, from a substring of its URL
-    "interactivity": "interactivity",
-    "e2e": "e2e",
-}
-INFERENCEMAX_END_POLL_INTERVAL = 0.2  # s; how often a worker checks whether its sweep has ended
-INFERENCEMAX_MODEL_LABEL = "Model"  # accessible name of the model dropdown
-INFERENCEMAX_REUSE_PAGES = True  # a hydrated page moves on to the next combination
-INFERENCEMAX_SEQUENCE_LABEL = "ISL / OSL"  # accessible name of the sequence dropdown
-INFERENCEMAX_SWEEP_KEY = "%(spider)s:sweep"  # Redis key prefix of the shared sweep record
-INFERENCEMAX_SWEEP_TIMEOUT = 1800  # s; an unfinished sweep older than this is abandoned
-INFERENCEMAX_SWEEP_TTL = 7 * 86400  # s; how long a finished sweep's record stays in Redis
+# (the spider's own settings and defaults: benchcrawl/inferencemax/defaults.py)
 
 # --- benchcrawl: data products of each version (benchcrawl/products/) -------------------
 ARCHIVE_CHARTS = False  # draw the charts as a version lands (~8 s); else `scrapy versions charts`

@@ -25,10 +25,11 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task, threads
 from twisted.python.failure import Failure
 
-from benchcrawl.addons import add_spider_component
+from benchcrawl.addons import add_spider_component, apply_defaults
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import redis_client
 from benchcrawl.exceptions import ConfigError, DashboardError
+from benchcrawl.inferencemax import defaults as inferencemax_defaults
 from benchcrawl.items import CombinationFailure, CombinationResult
 from benchcrawl.middlewares.dashboard import LIVE_KEYS
 from benchcrawl.sweep.memory import MemorySweepStore
@@ -52,8 +53,10 @@ class InferenceMaxSpider(Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         """What only this spider needs, added to the project's components, not in place of
-        them: Playwright for http(s), the dashboard middleware and the sweep pipelines."""
+        them: its defaults, Playwright for http(s), the dashboard middleware and the sweep
+        pipelines."""
         super().update_settings(settings)
+        apply_defaults(settings, inferencemax_defaults)
         from benchcrawl.middlewares.dashboard import DashboardMiddleware
         from benchcrawl.pipelines.archive import ArchivePipeline
         from benchcrawl.pipelines.merge import MergePipeline
