@@ -2,7 +2,8 @@
 
 Each component brings its own defaults, applied at add-on priority (below these):
 ``benchcrawl/frontier/defaults.py`` (``RedisFrontierAddon``), ``benchcrawl/resources/defaults.py``
-(``ResourceAwareAddon``) and ``benchcrawl/broad/defaults.py`` (the broad spider). A spider
+(``ResourceAwareAddon``), ``benchcrawl/broad/defaults.py`` (the broad spider) and
+``benchcrawl/inferencemax/defaults.py`` (the InferenceMAX spider). A spider
 brings the components only it needs in its ``update_settings``. Environment variables are
 read here and nowhere else. Values given with ``-s NAME=VALUE`` override these; components
 read them with the typed getters.
