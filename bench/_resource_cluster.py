@@ -28,6 +28,37 @@ class Hog:
         self.proc.wait(10)
 
 
+class Job:
+    """A co-located job with a fixed amount of work: a CPU-bound Python loop of *loops*
+    iterations pinned to one CPU. ``start()`` then ``wait()`` gives its wall time."""
+
+    def __init__(self, cpu: int, loops: int) -> None:
+        self.cpu, self.loops = cpu, loops
+        self.proc: subprocess.Popen | None = None
+        self.started = 0.0
+
+    @classmethod
+    def calibrated(cls, cpu: int, seconds: float) -> Job:
+        """A job that takes about *seconds* alone on *cpu*."""
+        probe = cls(cpu, 5_000_000)
+        took = probe.run()
+        return cls(cpu, int(probe.loops * seconds / took))
+
+    def start(self) -> None:
+        code = f"n = {self.loops}\nwhile n:\n    n -= 1\n"
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(["taskset", "-c", str(self.cpu), sys.executable, "-c", code])
+
+    def wait(self, timeout: float = 600) -> float:
+        assert self.proc is not None
+        self.proc.wait(timeout)
+        return time.monotonic() - self.started
+
+    def run(self) -> float:
+        self.start()
+        return self.wait()
+
+
 @dataclass
 class Run:
     span: float  # s from the first fetch to the last page fetched
@@ -36,6 +67,7 @@ class Run:
     throttled: dict[str, float] = field(default_factory=dict)  # s throttled per worker
     first_parsed: dict[str, float] = field(default_factory=dict)  # unix time per worker
     last_parsed: dict[str, float] = field(default_factory=dict)  # unix time per worker
+    job: float = 0.0  # s the co-located job took, when one ran
     ok: bool = True
 
 
@@ -51,8 +83,10 @@ def crawl(
     settings: dict[str, str],
     passes: int,
     timeout: float = 300,
+    job: Job | None = None,
 ) -> Run:
-    """Crawl *farm* with one worker per ``{node: cpu}``, all started at once."""
+    """Crawl *farm* with one worker per ``{node: cpu}``, all started at once, and *job*
+    (if any) started with them."""
     with RedisServer(workdir / "redis") as server:
         farm.reset_log()
         procs: dict[str, tuple[subprocess.Popen, Path]] = {}
@@ -79,6 +113,8 @@ def crawl(
                     subprocess.Popen(cmd, cwd=PROJECT, stdout=out, stderr=out, env=env),
                     log,
                 )
+        if job is not None:
+            job.start()
         first = done = None
         while any(p.poll() is None for p, _ in procs.values()):
             now = time.monotonic()
@@ -93,6 +129,8 @@ def crawl(
             time.sleep(0.01)
         wall = time.monotonic() - started
     run = Run(span=(done or time.monotonic()) - (first or started), wall=wall)
+    if job is not None:
+        run.job = job.wait()
     for node, (p, log) in procs.items():
         text = log.read_text(errors="replace")
         run.ok &= p.returncode == 0 and "Traceback" not in text

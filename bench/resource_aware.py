@@ -16,6 +16,14 @@ combined rate, is printed next to it.
         [--set KEY=VALUE ...]   # extra -s settings for every worker
 
 Paper (Scrapy-Redis cluster, 2024): about 37% shorter crawls on heavy pages, 5% on light.
+
+The co-located job (``--section colocated``): what throttling buys the other work on a
+busy node. Instead of the endless hog, a job with a fixed amount of work (a CPU-bound loop
+calibrated to take --job-seconds alone, pinned to CPU 0) starts with the crawl. Reported,
+median of N interleaved runs: the job's time alone, next to a crawl with the middleware
+off and one with it on (its speed as a share of its solo speed), and the crawl's span
+next to the free node crawling alone on CPU 1. Targets: with the 90% default the job keeps
+at least 90% of its solo speed, and the crawl takes no longer than the free node alone.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._farm import Farm  # noqa: E402
-from bench._resource_cluster import Hog, Run, crawl  # noqa: E402
+from bench._resource_cluster import Hog, Job, Run, crawl  # noqa: E402
 
 LOADED, FREE = "loaded", "free"
 PAIR = {LOADED: 0, FREE: 1}
@@ -61,19 +69,59 @@ def main() -> None:
     parser.add_argument("--light-pages", type=int, default=3000)
     parser.add_argument("--only", choices=sorted(WORKLOADS), action="append")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--section", choices=["paper", "colocated", "all"], default="all")
+    parser.add_argument("--job-seconds", type=float, default=10.0)
     args = parser.parse_args()
     extra = dict(kv.split("=", 1) for kv in args.set)
     base = {"CONCURRENT_REQUESTS": "16", **extra}
     pages = {"heavy": args.heavy_pages, "light": args.light_pages}
-    hog = Hog(0)
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-resources-") as tmp:
-            for name in args.only or list(WORKLOADS):
-                size, passes = WORKLOADS[name]
-                with Farm(Path(tmp) / name, pages[name], size=size) as farm:
-                    report(name, farm, Path(tmp), base, passes, args.runs)
-    finally:
-        hog.stop()
+    with tempfile.TemporaryDirectory(prefix="bench-resources-") as tmp:
+        for name in args.only or list(WORKLOADS):
+            size, passes = WORKLOADS[name]
+            with Farm(Path(tmp) / name, pages[name], size=size) as farm:
+                if args.section in ("paper", "all"):
+                    hog = Hog(0)
+                    try:
+                        report(name, farm, Path(tmp), base, passes, args.runs)
+                    finally:
+                        hog.stop()
+                if args.section in ("colocated", "all"):
+                    colocated(name, farm, Path(tmp), base, passes, args.runs, args.job_seconds)
+
+
+def colocated(
+    name: str, farm: Farm, tmp: Path, base: dict, passes: int, runs: int, job_seconds: float
+) -> None:
+    """The co-located job's speed and the crawl's span, middleware off and on."""
+    work = tmp / "work"
+    print(f"\n== co-located job, {name} pages: {farm.pages} pages ==", flush=True)
+    job = Job.calibrated(PAIR[LOADED], job_seconds)
+    solo: list[float] = []
+    alone: list[Run] = []
+    results: dict[str, list[Run]] = {"off": [], "on": []}
+    for i in range(runs):
+        solo.append(job.run())
+        alone.append(crawl(farm, work, {FREE: PAIR[FREE]}, {**base, **SIDES["off"]}, passes))
+        for side in results:
+            run = crawl(farm, work, PAIR, {**base, **SIDES[side]}, passes, job=job)
+            results[side].append(run)
+            print(
+                f"  run {i + 1}: job alone {solo[-1]:5.2f} s; crawl {side:>3}: span "
+                f"{run.span:6.2f} s, job {run.job:5.2f} s, pages {run.pages}, ok={run.ok}",
+                flush=True,
+            )
+    job_solo = statistics.median(solo)
+    free_alone = _median(alone, "span")
+    print(f"  job alone on CPU 0: {job_solo:6.2f} s; free node crawling alone: {free_alone:6.2f} s")
+    for side, rs in results.items():
+        took = statistics.median(r.job for r in rs)
+        span = _median(rs, "span")
+        print(
+            f"  middleware {side:>3}: job {took:6.2f} s ({100 * job_solo / took:5.1f}% of its "
+            f"solo speed); crawl {span:6.2f} s ({100 * (span / free_alone - 1):+5.1f}% vs the "
+            f"free node alone){'' if all(r.ok for r in rs) else '  SOME RUNS FAILED'}",
+            flush=True,
+        )
 
 
 def _ideal(pages: int, rate: dict[str, float], delay: dict[str, float]) -> float:
