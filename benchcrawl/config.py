@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from benchcrawl.data import CONFIG_NAME, packaged_config
 from benchcrawl.exceptions import ConfigError
 
 DEFAULT_BASE_URL = "https://inferencemax.semianalysis.com/"
@@ -183,8 +184,10 @@ def loads_config(text: str | bytes, path: str = "<string>") -> JobConfig:
 
 
 def load_config(path: str | Path) -> JobConfig:
-    """Read and check the YAML config at *path*."""
+    """Read and check the YAML config at *path* (``""``: the default shipped in the package)."""
     path = str(path)
+    if not path:
+        return loads_config(packaged_config(), CONFIG_NAME)
     try:
         data = Path(path).read_bytes()
     except OSError as e:

@@ -18,6 +18,7 @@ from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_E
 
 from benchcrawl.broad.defaults import user_agent
 from benchcrawl.browser.launch import chromium_executable
+from benchcrawl.data import default_config_setting
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,9 +71,8 @@ PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER = True  # a crashed browser is relaunche
 RETRY_EXCEPTIONS = [*_SCRAPY_RETRY_EXCEPTIONS, "playwright.async_api.Error"]  # + a dead browser
 
 # --- benchcrawl: the InferenceMAX sweep ----------------------------------------------------
-BENCHCRAWL_CONFIG = os.environ.get(  # the YAML job config (source, targets, data_dir, schedule)
-    "BENCHCRAWL_CONFIG", str(PROJECT_DIR / "ops" / "pipeline_config.yaml")
-)
+# the YAML job config; default ops/pipeline_config.yaml in a checkout, else "" (the packaged one)
+BENCHCRAWL_CONFIG = os.environ.get("BENCHCRAWL_CONFIG", default_config_setting(PROJECT_DIR))
 BENCHCRAWL_FAST_EXIT = True  # `scrapy crawl` exits without interpreter teardown once done
 DATA_DIR = os.environ.get("DATA_DIR")  # where versions go; unset = the config's data_dir
 # (the spider's own settings and defaults: benchcrawl/inferencemax/defaults.py)

@@ -4,21 +4,19 @@ and how its scripts are registered (``_lib.lua`` and ``_polite.lua`` prepended).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 import redis
 from scrapy.settings import BaseSettings
 
-_LUA = Path(__file__).with_name("lua")
+from benchcrawl import lua
 
 
 def register_polite(server: redis.Redis, name: str) -> Any:
     """A polite script, with ``_lib.lua`` and ``_polite.lua`` prepended."""
-    source = "\n".join(
-        (_LUA / f).read_text() for f in ("_lib.lua", "_polite.lua", f"polite_{name}.lua")
+    return lua.register(
+        server, "benchcrawl.frontier", "_lib.lua", "_polite.lua", f"polite_{name}.lua"
     )
-    return server.register_script(source)
 
 
 @dataclass(frozen=True)

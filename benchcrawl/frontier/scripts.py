@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import redis
 from redis.commands.core import Script
 
-_LUA = Path(__file__).with_name("lua")
+from benchcrawl import lua
 
 
 def register(server: redis.Redis, name: str) -> Script:
-    source = (_LUA / "_lib.lua").read_text() + "\n" + (_LUA / f"{name}.lua").read_text()
-    return server.register_script(source)
+    return lua.register(server, "benchcrawl.frontier", "_lib.lua", f"{name}.lua")

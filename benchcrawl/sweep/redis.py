@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
 
 import redis
 
+from benchcrawl import lua
 from benchcrawl.connection import text
 from benchcrawl.items import CombinationFailure, CombinationResult, SweepTables
 from benchcrawl.sweep.state import (
@@ -23,8 +23,6 @@ from benchcrawl.sweep.state import (
     result_to_json,
 )
 
-_LUA = Path(__file__).with_name("lua")
-
 
 class RedisSweepStore:
     """See the key schema in :mod:`benchcrawl.sweep`."""
@@ -35,8 +33,8 @@ class RedisSweepStore:
         self.timeout = timeout
         self.ttl = ttl
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
-        self._join = server.register_script((_LUA / "join.lua").read_text())
-        self._record = server.register_script((_LUA / "record.lua").read_text())
+        self._join = lua.register(server, "benchcrawl.sweep", "join.lua")
+        self._record = lua.register(server, "benchcrawl.sweep", "record.lua")
 
     def _key(self, sweep_id: str, part: str) -> str:
         return f"{self.prefix}:{sweep_id}:{part}"
