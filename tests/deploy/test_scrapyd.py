@@ -1,0 +1,110 @@
+"""scrapyd runs the project from its egg: deployed with scrapyd-client's ``scrapyd-deploy
+local``, jobs submitted to ``schedule.json``, watched with ``listjobs.json``, basic auth on.
+
+What a user sees is checked: the 401, the version the sweep wrote (rows equal to what the
+replica served), the pages the broad crawl fetched, and how scrapyd saw each job end."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bench._farm import free_port, page_links
+from benchcrawl.inferencemax.table import MERGED_COLUMNS
+from benchcrawl.replica import Replica
+from tests.broad.conftest import run_seed
+from tests.deploy.conftest import Scrapyd, deploy
+from tests.inferencemax._support import assert_csv_rows_equal_served, served_pairs
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+
+def test_without_credentials_scrapyd_answers_401_and_the_deploy_fails(
+    scrapyd: Scrapyd, tmp_path: Path
+) -> None:
+    for endpoint in ("daemonstatus.json", "listprojects.json", "listjobs.json"):
+        assert scrapyd.status(endpoint) == 401, endpoint
+    result = deploy(scrapyd, tmp_path)  # no SCRAPYD_USERNAME / SCRAPYD_PASSWORD
+    assert result.returncode == 1
+    assert "Deploy failed (401)" in result.stderr
+    assert scrapyd.call("listprojects.json")["projects"] == []
+
+
+def test_scheduled_sweep_writes_the_version_the_replica_serves(
+    deployed: Scrapyd, replica: Replica, redis_url: str, tmp_path: Path
+) -> None:
+    assert deployed.call("listprojects.json")["projects"] == ["benchcrawl"]
+    spiders = deployed.call("listspiders.json?project=benchcrawl")["spiders"]
+    assert {"inferencemax", "broad"} <= set(spiders)
+    data_dir = tmp_path / "data"
+    job = deployed.call(
+        "schedule.json",
+        [
+            ("project", "benchcrawl"),
+            ("spider", "inferencemax"),
+            ("base_url", replica.url),
+            ("setting", f"DATA_DIR={data_dir}"),
+            ("setting", f"REDIS_URL={redis_url}"),
+        ],
+    )["jobid"]
+    deployed.wait_finished(job, timeout=300)
+
+    assert "Process finished:" in deployed.process_line(job)  # exit code 0 (fast exit)
+    log = deployed.job_log("inferencemax", job)
+    assert "combination 9/9 done" in log, log[-3000:]
+    assert "'finish_reason': 'finished'" in log
+    with (data_dir / "latest" / "merged.csv").open(newline="") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == MERGED_COLUMNS
+        rows = list(reader)
+    assert_csv_rows_equal_served(rows, served_pairs(replica.files))
+
+
+def test_a_job_that_cannot_start_is_one_sentence_and_exit_code_1(deployed: Scrapyd) -> None:
+    """The project's own ``crawl`` command (COMMANDS_MODULE, from the egg) runs the job."""
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    job = deployed.call(
+        "schedule.json",
+        [("project", "benchcrawl"), ("spider", "inferencemax"), ("setting", f"REDIS_URL={dead}")],
+    )["jobid"]
+    deployed.wait_finished(job, timeout=60)
+    assert "Process died: exitstatus=1" in deployed.process_line(job)
+    assert f"benchcrawl: cannot reach Redis at {dead}" in deployed.log
+
+
+def test_scheduled_broad_crawl_fetches_every_page_once(
+    deployed: Scrapyd, make_farm, redis_url: str, tmp_path: Path
+) -> None:
+    pages = 30
+    farm = make_farm(pages, links=3)
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(farm.url(0) + "\n")
+    seeded = run_seed(redis_url, seeds)  # `scrapy seed broad FILE` from the command line
+    assert seeded.returncode == 0, seeded.stderr
+    job = deployed.call(
+        "schedule.json",
+        [
+            ("project", "benchcrawl"),
+            ("spider", "broad"),
+            ("setting", f"REDIS_URL={redis_url}"),
+            ("setting", "BROAD_MIN_DELAY=0.05"),
+            ("setting", "BROAD_WARC_DIR="),
+            ("setting", "RESOURCES_ENABLED=False"),
+            ("setting", "SCHEDULER_IDLE_BEFORE_CLOSE=2"),
+        ],
+    )["jobid"]
+    deployed.wait_finished(job, timeout=240)
+
+    assert "Process finished:" in deployed.process_line(job)
+    reachable = {0}
+    frontier = [0]
+    while frontier:
+        for j in page_links(frontier.pop(), pages, 3):
+            if j not in reachable:
+                reachable.add(j)
+                frontier.append(j)
+    fetches = farm.fetches()
+    assert fetches == {f"/p/{i}.html": 1 for i in reachable}, fetches
+    assert "'finish_reason': 'finished'" in deployed.job_log("broad", job)
