@@ -11,6 +11,10 @@ Example (``ops/pipeline_config.yaml``)::
       sequences: []        # e.g. ["1K / 1K"]; empty = all
     data_dir: data
     schedule: "0 1 * * *"  # cron, UTC
+    catch_up: 6h           # a tick missed while no scheduler ran is run at start if younger
+    notify:
+      webhook_url: ""      # JSON POST for every failed run; empty = no webhook
+      on_change: false     # true: also for every run whose data changed
 
 An unknown key, a wrong type or a missing required value raises :class:`ConfigError`
 with one sentence naming the file and the key. So does any text that is not such a YAML
@@ -36,6 +40,8 @@ DEFAULT_BASE_URL = "https://inferencemax.semianalysis.com/"
 # character: 0.6 s at the cap). Not libyaml's CSafeLoader: its composer recurses in C and
 # segfaults on 60,000 nested brackets, where SafeLoader raises RecursionError.
 MAX_BYTES = 32 * 1024
+DEFAULT_CATCH_UP = 6 * 3600.0  # s
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,19 @@ class TargetsConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    webhook_url: str = ""
+    on_change: bool = False
+
+
+@dataclass(frozen=True)
 class JobConfig:
     source: SourceConfig = field(default_factory=SourceConfig)
     targets: TargetsConfig = field(default_factory=TargetsConfig)
     data_dir: str = "data"
     schedule: str = "0 1 * * *"
+    catch_up: float = DEFAULT_CATCH_UP
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     path: str = "<defaults>"
 
 
@@ -72,6 +86,12 @@ _TOP = {
     "targets": ((dict,), "a mapping"),
     "data_dir": ((str,), "a path string"),
     "schedule": ((str,), "a cron string"),
+    "catch_up": ((int, float, str), "a duration like 6h, 30m or 90 (seconds)"),
+    "notify": ((dict,), "a mapping"),
+}
+_NOTIFY = {
+    "webhook_url": ((str, type(None)), "a URL string"),
+    "on_change": ((bool,), "true or false"),
 }
 
 
@@ -91,7 +111,7 @@ def _check(mapping: dict[str, Any], spec: dict, where: str, path: str) -> None:
             name = key if isinstance(key, str) and len(key) <= 60 else _short(key)
             raise ConfigError(f"{path}: unknown key '{where}{name}' (known keys: {known}).")
         types, name = spec[key]
-        if isinstance(value, bool) or not isinstance(value, types):
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             raise ConfigError(
                 f"{path}: '{where}{key}' must be {name}, "
                 f"got {type(value).__name__} {_short(value)}."
@@ -115,6 +135,40 @@ def _check_cron(expr: str, path: str) -> None:
             f"{path}: 'schedule' must be a 5-field cron expression like '0 1 * * *', "
             f"got {_short(expr)}."
         )
+
+
+def _duration(value: Any, key: str, path: str) -> float:
+    """Seconds from ``90``, ``90s``, ``30m``, ``6h`` or ``1d``."""
+    seconds = math.nan
+    if isinstance(value, str):
+        text = value.strip().lower()
+        unit = _UNITS.get(text[-1:], 0) if text else 0
+        try:
+            seconds = float(text[:-1] if unit else text) * (unit or 1)
+        except (ValueError, OverflowError):
+            pass
+    else:
+        try:
+            seconds = float(value)
+        except OverflowError:
+            seconds = math.inf
+    if not 0 <= seconds < math.inf:
+        raise ConfigError(
+            f"{path}: '{key}' must be a duration of 0 or more like 6h, 30m, 1d or 90 "
+            f"(seconds), got {_short(value)}."
+        )
+    return seconds
+
+
+def _notify(raw: dict[str, Any], path: str) -> NotifyConfig:
+    _check(raw, _NOTIFY, "notify.", path)
+    url = (raw.get("webhook_url") or "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"{path}: 'notify.webhook_url' must start with http:// or https:// "
+            f"(or be empty for no webhook), got {_short(url)}."
+        )
+    return NotifyConfig(webhook_url=url, on_change=raw.get("on_change", False))
 
 
 def parse_config(data: Any, path: str = "<string>") -> JobConfig:
@@ -152,11 +206,15 @@ def parse_config(data: Any, path: str = "<string>") -> JobConfig:
     )
     schedule = data.get("schedule", "0 1 * * *")
     _check_cron(schedule, path)
+    catch_up = _duration(data.get("catch_up", DEFAULT_CATCH_UP), "catch_up", path)
+    notify = _notify(data.get("notify") or {}, path)
     return JobConfig(
         source=source,
         targets=targets,
         data_dir=data.get("data_dir", "data"),
         schedule=schedule,
+        catch_up=catch_up,
+        notify=notify,
         path=path,
     )
 

@@ -1,0 +1,166 @@
+"""``scrapy schedule SPIDER``: run the job on the config's cron schedule (UTC).
+
+Each run is a child ``scrapy crawl SPIDER`` with the ``-a``/``-s`` options given here, so a
+crash or a hang cannot take the scheduler down; a run still going after
+``SCHEDULE_RUN_TIMEOUT`` (default: ``INFERENCEMAX_SWEEP_TIMEOUT``) is killed with its
+process group. ``--cron EXPR`` overrides the config's ``schedule``; ``--once`` runs one job
+now and exits with its exit code. Runs never overlap, however many schedulers: a Redis lock
+with ``REDIS_URL``, else a file lock in ``DATA_DIR``. How: ``benchcrawl/scheduling/``.
+
+A mistake (a bad cron line, a bad config, an unreachable Redis) is one sentence on stderr
+and exit code 1 before anything starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.settings import BaseSettings
+from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.conf import arglist_to_dict
+from scrapy.utils.log import configure_logging
+
+from benchcrawl.addons import apply_defaults, load_addon_settings
+from benchcrawl.config import JobConfig, load_config
+from benchcrawl.connection import check_redis, redis_client
+from benchcrawl.exceptions import BenchcrawlError
+from benchcrawl.pipelines.archive import data_dir_from_settings
+from benchcrawl.scheduling import defaults
+from benchcrawl.scheduling.cron import Schedule
+from benchcrawl.scheduling.lock import FileLock, RedisLock, RunLock
+from benchcrawl.scheduling.notify import Webhook
+from benchcrawl.scheduling.runner import ProcessLauncher
+from benchcrawl.scheduling.scheduler import Scheduler, Timing
+from benchcrawl.scheduling.state import FileState, RedisState, RunState
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self) -> str:
+        return "[options] <spider>"
+
+    def short_desc(self) -> str:
+        return "Run a spider on the config's cron schedule (UTC), one run at a time"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "-a",
+            dest="spargs",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="spider argument passed to every run (may be repeated)",
+        )
+        parser.add_argument("--cron", metavar="EXPR", help="cron line, UTC (default: the config)")
+        parser.add_argument(
+            "--once", action="store_true", help="run one job now and exit with its exit code"
+        )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        try:
+            arglist_to_dict(opts.spargs)
+        except ValueError:
+            raise UsageError("Invalid -a value, use -a NAME=VALUE", print_help=False) from None
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        assert self.settings is not None
+        try:
+            spidercls = get_spider_loader(self.settings).load(args[0])
+        except KeyError as e:
+            raise UsageError(f"no spider named {args[0]!r}") from e
+        settings = self.settings.copy()  # as a run will see them: the spider's, the add-ons'
+        spidercls.update_settings(settings)
+        load_addon_settings(settings)
+        apply_defaults(settings, defaults)
+        configure_logging(settings)
+        stop = threading.Event()
+        try:
+            config = load_config(settings["BENCHCRAWL_CONFIG"])
+            scheduler = self._scheduler(args[0], opts, settings, config, stop)
+        except BenchcrawlError as e:
+            print(f"benchcrawl: {e}", file=sys.stderr)
+            self.exitcode = 1
+            return
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        if opts.once:
+            self.exitcode = scheduler.run_once(
+                scheduler.timing.run_timeout + scheduler.lock.ttl
+                if scheduler.timing.run_timeout
+                else 24 * 3600
+            )
+        else:
+            scheduler.run_forever()
+
+    def _scheduler(
+        self,
+        spider: str,
+        opts: argparse.Namespace,
+        settings: BaseSettings,
+        config: JobConfig,
+        stop: threading.Event,
+    ) -> Scheduler:
+        schedule = (
+            Schedule(opts.cron, "--cron") if opts.cron else Schedule(config.schedule, config.path)
+        )
+        data_dir = data_dir_from_settings(settings)
+        names = {"spider": spider}
+        ttl = settings.getfloat("SCHEDULE_LOCK_TTL")
+        lock: RunLock
+        state: RunState
+        url = settings.get("REDIS_URL")
+        if url:
+            timeout = settings.getfloat("REDIS_CONNECT_TIMEOUT")
+            check_redis(url, timeout)
+            client = redis_client(url, timeout, min(timeout, max(ttl / 6, 0.2)))
+            lock = RedisLock(client, settings["SCHEDULE_LOCK_KEY"] % names, ttl, url)
+            state = RedisState(client, settings["SCHEDULE_STATE_KEY"] % names, url)
+        else:
+            lock = FileLock(data_dir / (settings["SCHEDULE_LOCK_FILE"] % names), ttl)
+            state = FileState(data_dir / (settings["SCHEDULE_STATE_FILE"] % names))
+        run_timeout = settings.getfloat("SCHEDULE_RUN_TIMEOUT") or settings.getfloat(
+            "INFERENCEMAX_SWEEP_TIMEOUT", 0.0
+        )
+        webhook = None
+        if config.notify.webhook_url:
+            webhook = Webhook(
+                config.notify.webhook_url,
+                settings.getfloat("SCHEDULE_WEBHOOK_TIMEOUT"),
+                settings.getint("SCHEDULE_WEBHOOK_ATTEMPTS"),
+                settings.getfloat("SCHEDULE_WEBHOOK_BACKOFF"),
+            )
+        return Scheduler(
+            spider,
+            schedule,
+            ProcessLauncher(spider, list(opts.spargs), list(opts.set), str(Path.cwd())),
+            lock,
+            state,
+            data_dir,
+            Timing(
+                catch_up=config.catch_up,
+                run_timeout=run_timeout,
+                kill_grace=settings.getfloat("SCHEDULE_KILL_GRACE"),
+                poll=settings.getfloat("SCHEDULE_POLL_INTERVAL"),
+                longest_nap=settings.getfloat("SCHEDULE_MAX_SLEEP"),
+            ),
+            webhook,
+            config.notify.on_change,
+            stop,
+        )
