@@ -12,9 +12,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import redis
+from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from benchcrawl.connection import redis_client
+from benchcrawl.exceptions import RedisUnavailable
 from benchcrawl.frontier.timing import Backoff
 
 logger = logging.getLogger(__name__)
@@ -78,14 +80,39 @@ class RedisGuard:
 class RedisRetry(RedisGuard):
     """Await ``retry(fn, *args)``: like :class:`RedisGuard`, but for code that can wait:
     while Redis is unreachable it waits with backoff (never blocking the reactor) and
-    tries again."""
+    tries again. With *stopping* (:meth:`for_crawler`: the crawler is shutting down), it
+    stops waiting once that is true and raises :class:`RedisUnavailable`, so a shutdown
+    is not held up by an outage (see :mod:`benchcrawl.frontier.shutdown`)."""
 
-    def __init__(self, who: str, cap: float, count: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        who: str,
+        cap: float,
+        count: Callable[[], None] | None = None,
+        stopping: Callable[[], bool] | None = None,
+    ) -> None:
         super().__init__(who, cap, count, holding=lambda: "waiting for it")
+        self.stopping = stopping
+
+    @classmethod
+    def for_crawler(
+        cls, crawler: Crawler, who: str, count: Callable[[], None] | None = None
+    ) -> RedisRetry:
+        """Backoff capped at ``FRONTIER_RETRY_MAX_DELAY``; gives up once *crawler* stops."""
+        return cls(
+            who,
+            crawler.settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
+            count,
+            stopping=lambda: not crawler.crawling,
+        )
 
     async def __call__(self, fn: Callable[..., T], *args: Any) -> T:  # type: ignore[override]
         while True:
             done, result = self.attempt(fn, *args)
             if done:
                 return result  # type: ignore[return-value]
+            if self.stopping is not None and self.stopping():
+                raise RedisUnavailable(
+                    f"{self.who}: Redis is unreachable and the crawl is stopping; gave up"
+                )
             await asyncio.sleep(max(0.05, self.backoff.retry_at - time.monotonic()))

@@ -16,6 +16,12 @@ SCHEDULER_IDLE_BEFORE_CLOSE = 10.0  # s the whole cluster must stay drained befo
 SCHEDULER_PERSIST = True  # False: the last worker of a finished crawl deletes the shared state
 SCHEDULER_QUEUE_KEY = "%(spider)s:requests"  # zset of queued request ids, by priority then age
 
+# --- scrapy-redis spiders (RedisSpider, RedisCrawlSpider): the names it uses, its meaning --
+MAX_IDLE_TIME_BEFORE_CLOSE = 0  # s the cluster stays idle before such a spider closes; 0 = never
+REDIS_START_URLS_AS_SET = False  # the spider's redis_key is a set (SADD) instead of a list
+REDIS_START_URLS_AS_ZSET = False  # ... or a sorted set (ZADD; highest score first)
+REDIS_START_URLS_KEY = "%(name)s:start_urls"  # the spider's redis_key when it sets none
+
 # --- Frontier ------------------------------------------------------------------------------
 FRONTIER_BLOOM_CAPACITY = 10_000_000  # URLs the Bloom filter is sized for (FRONTIER_DEDUP=bloom)
 FRONTIER_BLOOM_ERROR_RATE = 0.001  # Bloom false-positive rate once it holds its capacity
@@ -33,6 +39,8 @@ FRONTIER_QUEUE_CLASS = "benchcrawl.frontier.queue.LeasedQueue"  # or ...polite.P
 FRONTIER_REDIS_TIMEOUT = 5.0  # s; socket timeout of one frontier call to Redis
 FRONTIER_RETRY_MAX_DELAY = 10.0  # s; longest wait between reconnection attempts in an outage
 FRONTIER_SEQUENCE_KEY = "%(spider)s:requests:seq"  # counter: ids, FIFO within a priority
+FRONTIER_SHUTDOWN_TIMEOUT = 8.0  # s from SIGTERM to exit, Redis up or down (compose waits 10)
+FRONTIER_START_URLS_DEDUP = True  # start URLs of a redis_key are deduplicated like any request
 FRONTIER_TRANSIENT_META_KEYS = [  # per-process meta, dropped when a request is queued
     "dashboard",  # benchcrawl.middlewares.dashboard: live objects, re-attached per fetch
     "dashboard_capture",

@@ -4,7 +4,9 @@
 only appends to the outbox, which a timer (and an empty buffer) commits in one Lua call. A
 timer also renews this worker's leases, heartbeats, reclaims expired leases and reads the
 cluster's state, from which ``has_pending_requests`` answers for the whole cluster.
-While Redis is unreachable everything stays local and is retried with backoff.
+While Redis is unreachable everything stays local and is retried with backoff. A
+scrapy-redis spider's start key is read here too (:mod:`~benchcrawl.frontier.start_urls`),
+and a shutdown is bounded (:mod:`~benchcrawl.frontier.shutdown`).
 """
 
 from __future__ import annotations
@@ -32,12 +34,16 @@ from benchcrawl.frontier.outbox import Outbox
 from benchcrawl.frontier.queue import ClusterState, FrontierKeys, LeasedQueue, Push
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
+from benchcrawl.frontier.shutdown import ShutdownWatch
+from benchcrawl.frontier.start_urls import StartUrls, idle_before_close, is_entry, reads_start_key
 from benchcrawl.frontier.timing import IdleClock
 from benchcrawl.frontier.wake import engine_wakeup
 
 logger = logging.getLogger(__name__)
 
 COMMIT_SIZE = 1000  # outbox operations per commit: keeps each Lua call short
+CLOSE_RETRY = 0.5  # s between tries to reach Redis at close
+CLOSE_MARGIN = 1.0  # s before the shutdown deadline that the close stops trying
 
 
 class RedisScheduler:
@@ -56,6 +62,8 @@ class RedisScheduler:
         transient_meta_keys: list[str],
         persist: bool,
         local_seen: int = 0,
+        shutdown_timeout: float = 8.0,
+        start_urls_dedup: bool = True,
     ) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
@@ -88,6 +96,11 @@ class RedisScheduler:
         self.renew_at = 0.0  # next renewal of this worker's leases
         self.codec: RequestCodec | None = None
         self.loop: task.LoopingCall | None = None
+        self.watch = ShutdownWatch(shutdown_timeout, self._leftover)
+        self.starts: StartUrls | None = None  # a scrapy-redis spider's start key
+        self.start_dedup = start_urls_dedup
+        self.start_at = 0.0  # next intake from the start key
+        self.start_left = 0  # entries left in the start key at the last intake
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -105,6 +118,15 @@ class RedisScheduler:
         keys = FrontierKeys.from_settings(settings, crawler.spider.name)
         queue_cls = load_object(settings["FRONTIER_QUEUE_CLASS"])
         queue = queue_cls.from_crawler(crawler, dupefilter.server, keys, worker, dupefilter.mode)
+        idle_wait = settings.getfloat("SCHEDULER_IDLE_BEFORE_CLOSE")
+        if reads_start_key(crawler.spider):
+            if type(queue) is not LeasedQueue:
+                raise ConfigError(
+                    f"{crawler.spider.name} reads start URLs from Redis (redis_key), which "
+                    f"needs FRONTIER_QUEUE_CLASS = benchcrawl.frontier.queue.LeasedQueue, "
+                    f"not {settings['FRONTIER_QUEUE_CLASS']}."
+                )
+            idle_wait = idle_before_close(crawler.spider, settings)
         scheduler = cls(
             crawler,
             queue,
@@ -112,12 +134,14 @@ class RedisScheduler:
             lease_time=settings.getfloat("FRONTIER_LEASE_TIME"),
             lease_batch=settings.getint("FRONTIER_LEASE_BATCH"),
             flush_interval=settings.getfloat("FRONTIER_FLUSH_INTERVAL"),
-            idle_before_close=settings.getfloat("SCHEDULER_IDLE_BEFORE_CLOSE"),
+            idle_before_close=idle_wait,
             idle_poll_interval=settings.getfloat("FRONTIER_IDLE_POLL_INTERVAL"),
             retry_max_delay=settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
             transient_meta_keys=settings.getlist("FRONTIER_TRANSIENT_META_KEYS"),
             persist=settings.getbool("SCHEDULER_PERSIST"),
             local_seen=settings.getint("FRONTIER_LOCAL_SEEN"),
+            shutdown_timeout=settings.getfloat("FRONTIER_SHUTDOWN_TIMEOUT"),
+            start_urls_dedup=settings.getbool("FRONTIER_START_URLS_DEDUP"),
         )
         connect = crawler.signals.connect
         connect(scheduler.on_leasing_paused, signal=bc_signals.leasing_paused)
@@ -129,6 +153,21 @@ class RedisScheduler:
     def open(self, spider: Spider) -> None:
         self.codec = RequestCodec(spider, self.transient)
         self.dupefilter.open()
+        if reads_start_key(spider):
+            self.starts = StartUrls.take_over(
+                self.queue.server,
+                spider,
+                self.queue.keys,
+                self.crawler.settings,
+                self.crawler.signals,
+            )
+            self._take_start_urls()
+            logger.info(
+                "frontier: reading start URLs from %s (a Redis %s), closing after %s idle s",
+                self.starts.key,
+                self.starts.kind,
+                self.idle.wait,
+            )
         self._maintain()
         logger.info(
             "frontier: worker %s on %s (%d queued, %d leased in the cluster)",
@@ -143,27 +182,37 @@ class RedisScheduler:
     def close(self, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        for attempt in range(3):
+        self.watch.begin(time.monotonic(), hard=False)  # a close is bounded, whatever ends it
+        released = 0
+        while True:
             try:
                 self._flush_all()
                 released = self.queue.release(sorted(self.held))
                 self.queue.leave()
                 break
             except REDIS_DOWN as e:
-                if attempt == 2:
+                left = self.watch.remaining(time.monotonic()) or 0.0
+                if left < CLOSE_MARGIN + CLOSE_RETRY:
                     logger.warning(
-                        "frontier: Redis unreachable at close (%s); %d writes are lost and "
-                        "%d leases will expire and be crawled again",
-                        e,
-                        len(self.outbox),
-                        len(self.held),
+                        "frontier: Redis unreachable at close (%s); %s", e, self._leftover()
                     )
+                    self._close_rest(reason)
                     return
-                time.sleep(1)
+                time.sleep(CLOSE_RETRY)
         self._inc("frontier/leases/released", released)
         if not self.persist and reason == "finished":
             self._purge_if_last()
+        self._close_rest(reason)
+
+    def _close_rest(self, reason: str) -> None:
+        self.watch.uninstall()
         self.dupefilter.close(reason)
+
+    def _leftover(self) -> str:
+        return (
+            f"{len(self.held)} leases (and {len(self.outbox)} unsent writes) are left to "
+            "expire and be crawled again"
+        )
 
     def has_pending_requests(self) -> bool:
         if self.buffer or self.outbox:
@@ -174,7 +223,7 @@ class RedisScheduler:
         state = self.cluster
         if self.redis.backoff.outage_started is not None or state is None:
             return True  # unknown: keep the worker alive
-        if state.queued or state.leased:
+        if state.queued or state.leased or self.start_left:
             return True
         return not self.idle.idle(now)
 
@@ -209,7 +258,7 @@ class RedisScheduler:
         return True
 
     def next_request(self) -> Request | None:
-        if not self.buffer:
+        if not self.buffer and self.watch.deadline is None:  # no new leases when stopping
             self._refill()
         if not self.buffer:
             return None
@@ -251,8 +300,12 @@ class RedisScheduler:
             return
         assert self.codec is not None
         crawl = self.crawler.engine.crawl  # type: ignore[union-attr]
+        entries = []
         for lease, data in rows:
             self.held.add(lease)
+            if is_entry(lease):
+                entries.append((lease, data))
+                continue
             try:
                 request = self.codec.decode(data)
             except Exception as e:
@@ -265,6 +318,40 @@ class RedisScheduler:
             self.buffer.append((lease, request))
         self._inc("frontier/requests/leased", len(rows))
         self.idle.busy()
+        for lease, data in entries:
+            self._expand_start_entry(lease, data)
+
+    # --- a scrapy-redis spider's start key (see benchcrawl.frontier.start_urls) -----------
+    def _take_start_urls(self) -> None:
+        assert self.starts is not None
+        intake = self.starts.take()
+        self.start_left = intake.left
+        if intake.moved:
+            logger.debug("frontier: took %d start URLs from %s", intake.moved, self.starts.key)
+            self._inc("frontier/start_urls/taken", intake.moved)
+            self.lease_after = 0.0
+            self.idle.busy()
+            self._wake_engine()
+
+    def _expand_start_entry(self, lease: str, data: bytes) -> None:
+        """Queue a leased start entry's requests, then ack it (the same or a later commit)."""
+        assert self.codec is not None
+        try:
+            if self.starts is None:
+                raise ValueError("this spider reads no start key (it has no redis_key)")
+            requests = self.starts.expand(data, self.start_dedup)
+            for request in requests:
+                self.codec.encode(request)  # refused here, the entry is kept as failed
+        except Exception as e:
+            logger.error("frontier: start URL entry %s made no request: %s", lease, e)
+            self._inc("frontier/start_urls/unusable")
+            self.finish(lease, f"start URL entry: {e}")
+            return
+        crawl = self.crawler.engine.crawl  # type: ignore[union-attr]
+        for request in requests:
+            crawl(request)
+        self._inc("frontier/start_urls/requests", len(requests))
+        self.finish(lease, None)
 
     # --- resource-aware leasing (benchcrawl.signals, sent by the resources middleware) ----
     def on_leasing_paused(self, reason: str) -> None:
@@ -321,10 +408,18 @@ class RedisScheduler:
 
     def _tick(self) -> None:
         now = time.monotonic()
+        self.watch.observe(now, self.crawler.crawling)
         if not self.redis.backoff.ready(now):
             return
         if self.outbox:
             self.redis(self._flush_all)
+        if self.starts is not None and now >= self.start_at and self.watch.deadline is None:
+            self.start_at = now + self.idle_poll
+            try:
+                self.redis(self._take_start_urls)
+            except ConfigError as e:
+                logger.error("frontier: %s", e)
+                self.starts = None
         holds_nothing = not self.held and not self.outbox
         if now >= self.renew_at or (holds_nothing and now - self.state_at >= self.idle_poll):
             self.redis(self._maintain)

@@ -30,8 +30,9 @@ def start_worker(
     def start(farm: Farm, **settings: object) -> ScrapyProcess:
         nonlocal count
         args = {"start_url": farm.url(0), **settings.pop("spider_args", {})}  # type: ignore[dict-item]
+        spider = str(settings.pop("spider", "farm"))
         settings = {**BASE_SETTINGS, "REDIS_URL": redis_url, **settings}
-        cmd = scrapy_command("crawl", "farm", settings=settings, args=args)
+        cmd = scrapy_command("crawl", spider, settings=settings, args=args)
         count += 1
         return scrapy_process(f"worker{count - 1}", cmd, scrapy_env())
 
