@@ -7,6 +7,7 @@ replica served), the pages the broad crawl fetched, and how scrapyd saw each job
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,38 @@ def test_scheduled_broad_crawl_fetches_every_page_once(
     fetches = farm.fetches()
     assert fetches == {f"/p/{i}.html": 1 for i in reachable}, fetches
     assert "'finish_reason': 'finished'" in deployed.job_log("broad", job)
+
+
+def test_cancel_json_stops_a_running_broad_crawl(
+    deployed: Scrapyd, make_farm, redis_url: str, tmp_path: Path
+) -> None:
+    farm = make_farm(200, links=3)
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(farm.url(0) + "\n")
+    assert run_seed(redis_url, seeds).returncode == 0
+    job = deployed.call(
+        "schedule.json",
+        [
+            ("project", "benchcrawl"),
+            ("spider", "broad"),
+            ("setting", f"REDIS_URL={redis_url}"),
+            ("setting", "BROAD_MIN_DELAY=0.5"),  # 200 pages: 100 s, if not cancelled
+            ("setting", "BROAD_WARC_DIR="),
+            ("setting", "RESOURCES_ENABLED=False"),
+        ],
+    )["jobid"]
+    deadline = time.monotonic() + 60
+    while farm.fetched_total() < 5:
+        assert time.monotonic() < deadline, deployed.log[-3000:]
+        time.sleep(0.2)
+    answer = deployed.call("cancel.json", [("project", "benchcrawl"), ("job", job)])
+    assert answer["status"] == "ok" and answer["prevstate"] == "running", answer
+    started = time.monotonic()
+    deployed.wait_finished(job, timeout=60)
+    took = time.monotonic() - started
+    log = deployed.job_log("broad", job)
+    assert "'finish_reason': 'shutdown'" in log, log[-3000:]  # scrapyd's SIGTERM: graceful
+    # not finished, so the crawl command's exit status is 1, and scrapyd says so
+    assert "Process died: exitstatus=1" in deployed.process_line(job)
+    assert farm.fetched_total() < 150  # stopped, not crawled to the end
+    print(f"cancelled job ended {took:.1f} s after cancel.json")
