@@ -32,12 +32,14 @@ from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 
 from benchcrawl.frontier import defaults as frontier_defaults
+from benchcrawl.monitor import defaults as monitor_defaults
 from benchcrawl.resources import defaults as resources_defaults
 
 logger = logging.getLogger(__name__)
 
 ACK_MIDDLEWARE_ORDER = 10  # closest to the engine: sees each callback's final output
 RESOURCE_AWARE_ORDER = 50  # before the downloader's own middlewares: load, heartbeat, pause
+MONITOR_EXTENSION_ORDER = 500  # the monitor's worker side: pages/min series, /metrics
 
 
 def apply_defaults(settings: BaseSettings, module: ModuleType) -> None:
@@ -105,20 +107,31 @@ class RedisFrontierAddon:
 
 class ResourceAwareAddon:
     """Resource-aware scheduling for every spider on the shared frontier: its defaults and
-    ``ResourceAwareMiddleware``, which heartbeats, throttles and obeys pause flags. Needs
+    ``ResourceAwareMiddleware``, which heartbeats, throttles and obeys pause flags; and the
+    monitor's worker side (``benchcrawl/monitor/defaults.py``): the pages/min series in
+    Redis and, with ``METRICS_PORT``, a Prometheus ``/metrics``. Needs
     the Redis frontier (``RedisFrontierAddon`` and ``REDIS_URL``); without ``REDIS_URL``
     the middleware switches itself off."""
 
     @classmethod
     def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
         apply_defaults(settings, resources_defaults)
+        apply_defaults(settings, monitor_defaults)
 
     def update_settings(self, settings: BaseSettings) -> None:
         apply_defaults(settings, resources_defaults)
+        apply_defaults(settings, monitor_defaults)
+        from benchcrawl.extensions.metrics import PrometheusMetrics
+        from benchcrawl.extensions.pages_series import PagesSeries
         from benchcrawl.middlewares.resource_aware import ResourceAwareMiddleware
 
         settings.set_in_component_priority_dict(
             "DOWNLOADER_MIDDLEWARES", ResourceAwareMiddleware, RESOURCE_AWARE_ORDER
+        )
+        # the monitor's worker side (each off by itself without REDIS_URL / METRICS_PORT)
+        settings.set_in_component_priority_dict("EXTENSIONS", PagesSeries, MONITOR_EXTENSION_ORDER)
+        settings.set_in_component_priority_dict(
+            "EXTENSIONS", PrometheusMetrics, MONITOR_EXTENSION_ORDER
         )
 
     @classmethod

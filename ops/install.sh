@@ -8,6 +8,8 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# the monitor's metrics test scrapes a worker with a real Prometheus server
+command -v prometheus >/dev/null || missing+=(prometheus)
 # two real manuals the broad-crawl tests and bench/broad_manuals.py serve with nginx
 [ -d /usr/share/doc/python3.11/html ] || missing+=(python3.11-doc)
 [ -d /usr/share/doc/postgresql-doc-15/html ] || missing+=(postgresql-doc-15)

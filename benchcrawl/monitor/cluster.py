@@ -1,0 +1,235 @@
+"""What the monitor reads from Redis and the flags it sets there: the node board, each
+spider's frontier, the sweep record and the pages/min series. No web framework here."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from benchcrawl.connection import text
+from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.monitor.views import node_state, parse_series
+from benchcrawl.resources.board import BoardKeys, NodeBoard
+from benchcrawl.resources.ranking import NodeStatus
+
+
+@dataclass(frozen=True)
+class SpiderKeys:
+    """Where one spider's state lives (built from its settings by ``scrapy monitor``)."""
+
+    name: str
+    frontier: FrontierKeys
+    board: BoardKeys
+    series: str  # MONITOR_SERIES_KEY template
+    sweep: str | None  # INFERENCEMAX_SWEEP_KEY prefix, for spiders that sweep
+    queue: Any  # the spider's FRONTIER_QUEUE_CLASS, built for inspection
+    heartbeat_interval: float
+    lost_after: int
+
+    def series_key(self, node: str) -> str:
+        return self.series % {"spider": self.name, "node": node}
+
+
+class Cluster:
+    def __init__(self, client: redis.Redis, spiders: list[SpiderKeys], window: float) -> None:
+        self.client = client
+        self.spiders = {s.name: s for s in spiders}
+        self.window = window
+
+    def active(self) -> list[SpiderKeys]:
+        """Spiders with anything in Redis: heartbeats, a frontier or a sweep record."""
+        pipe = self.client.pipeline(transaction=False)
+        for s in self.spiders.values():
+            pipe.exists(s.board.index(), s.frontier.seq, s.frontier.data, s.frontier.failed)
+            pipe.exists(f"{s.sweep}:current" if s.sweep else s.frontier.queue)
+        found = pipe.execute()
+        names = list(self.spiders.values())
+        return [s for i, s in enumerate(names) if found[2 * i] or found[2 * i + 1]]
+
+    # --- nodes -------------------------------------------------------------------------
+    def nodes(self, now: float | None = None) -> list[dict[str, Any]]:
+        now = time.time() if now is None else now
+        out: list[dict[str, Any]] = []
+        for s in self.active():
+            board = NodeBoard(self.client, s.board)
+            paused = board.paused()
+            for n in _all_nodes(self.client, s.board):
+                out.append(_node_row(s, n, now, paused))
+        return out
+
+    def pause(self, spider: str | None, node: str | None, note: str) -> list[str]:
+        """Set the pause flag of *node* (or the cluster's) for *spider* (or every spider)."""
+        done = []
+        for s in self._targets(spider):
+            NodeBoard(self.client, s.board).pause(node, note)
+            done.append(s.name)
+        return done
+
+    def resume(self, spider: str | None, node: str | None) -> list[str]:
+        done = []
+        for s in self._targets(spider):
+            NodeBoard(self.client, s.board).resume(node)
+            done.append(s.name)
+        return done
+
+    def _targets(self, spider: str | None) -> list[SpiderKeys]:
+        if spider is None:
+            return list(self.spiders.values())
+        if spider not in self.spiders:
+            raise KeyError(spider)
+        return [self.spiders[spider]]
+
+    # --- frontier ----------------------------------------------------------------------
+    def frontiers(self, failed_limit: int = 20) -> list[dict[str, Any]]:
+        out = []
+        for s in self.active():
+            report = s.queue.report(failed_limit=failed_limit)
+            failed = []
+            for lease, rec in report["failed_sample"]:
+                data = self.client.hget(s.frontier.data, lease)
+                url = _url(data)
+                failed.append({"id": lease, "url": url, **_failure(rec)})
+            out.append(
+                {
+                    "spider": s.name,
+                    "queued": int(report["queued"]),
+                    "leased": sum(report["leases"].values()),
+                    "leases": {str(k): int(v) for k, v in report["leases"].items()},
+                    "failed": int(report["failed"]),
+                    "failed_sample": failed,
+                    "seen": self._seen(s.frontier),
+                }
+            )
+        return out
+
+    def requeue_failed(self, spider: str | None) -> dict[str, int]:
+        return {s.name: int(s.queue.requeue_failed()) for s in self._targets(spider)}
+
+    def _seen(self, keys: FrontierKeys) -> int:
+        kind = text(self.client.type(keys.dupefilter))
+        if kind == "set":
+            return int(self.client.scard(keys.dupefilter))
+        if kind == "string":
+            from benchcrawl.frontier.bloom import BloomShape
+
+            params = self.client.hgetall(f"{keys.dupefilter}:bloom")
+            try:
+                shape = BloomShape(int(params[b"bits"]), int(params[b"hashes"]))
+            except (KeyError, ValueError):
+                return 0
+            return int(shape.estimate_items(int(self.client.bitcount(keys.dupefilter))))
+        return 0
+
+    # --- series ------------------------------------------------------------------------
+    def series(self, now: float | None = None) -> dict[str, list[tuple[float, float]]]:
+        """Pages/min per node (``spider/node``) over the window."""
+        now = time.time() if now is None else now
+        out: dict[str, list[tuple[float, float]]] = {}
+        for s in self.active():
+            pattern = s.series_key("*")
+            for key in self.client.scan_iter(match=pattern, count=200):
+                node = text(key)[len(pattern) - 1 :]
+                members = self.client.zrangebyscore(key, now - self.window, "+inf")
+                points = parse_series(members)  # type: ignore[arg-type]
+                if points:
+                    out[f"{s.name}/{node}"] = points
+        return out
+
+    # --- sweeps ------------------------------------------------------------------------
+    def sweeps(self) -> list[dict[str, Any]]:
+        out = []
+        for s in self.active():
+            if not s.sweep:
+                continue
+            current = self.client.get(f"{s.sweep}:current")
+            if current is None:
+                continue
+            sid = text(current)
+            meta = {
+                text(k): text(v) for k, v in self.client.hgetall(f"{s.sweep}:{sid}:meta").items()
+            }
+            done = int(self.client.scard(f"{s.sweep}:{sid}:done"))
+            failures = self.client.hlen(f"{s.sweep}:{sid}:failures")
+            planned = _int(meta.get("planned"), -1)
+            out.append(
+                {
+                    "spider": s.name,
+                    "sweep_id": sid,
+                    "status": meta.get("status", "unknown"),
+                    "detail": meta.get("detail", ""),
+                    "accounted": done,
+                    "planned": planned,
+                    "failed": int(failures),
+                    "created": _float(meta.get("created"), 0.0),
+                }
+            )
+        return out
+
+
+def _all_nodes(client: redis.Redis, keys: BoardKeys) -> list[NodeStatus]:
+    """Every node in the index whose heartbeat hash is still there (not pruned: a node that
+    missed heartbeats shows as lost until its hash expires)."""
+    names = [text(n) for n in client.zrange(keys.index(), 0, -1)]
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.hgetall(keys.node(name))
+    out = []
+    for raw in pipe.execute() if names else []:
+        status = NodeStatus.from_hash(raw) if raw else None
+        if status is not None:
+            out.append(status)
+    return out
+
+
+def _node_row(s: SpiderKeys, n: NodeStatus, now: float, paused: dict[str, str]) -> dict[str, Any]:
+    state = node_state(n.state, n.at, now, s.heartbeat_interval, s.lost_after)
+    return {
+        "spider": s.name,
+        "node": n.node,
+        "host": n.host,
+        "pid": n.pid,
+        "state": state,
+        "reason": n.reason if state == "throttled" else "",
+        "pause_flag": n.node in paused or "*" in paused,
+        "cpu": n.cpu,
+        "memory": n.memory,
+        "network": n.network,
+        "pages_per_minute": n.pages_per_minute,
+        "in_flight": n.in_flight,
+        "last_seen": n.at,
+        "last_seen_ago": round(max(0.0, now - n.at), 1),
+    }
+
+
+def _url(data: Any) -> str:
+    if not data:
+        return ""
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return ""
+    return str(value.get("url", "")) if isinstance(value, dict) else ""
+
+
+def _failure(rec: Any) -> dict[str, str]:
+    if not isinstance(rec, dict):
+        return {"reason": "", "worker": ""}
+    return {"reason": str(rec.get("reason", "")), "worker": str(rec.get("worker", ""))}
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _float(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value is not None else default
+    except ValueError:
+        return default

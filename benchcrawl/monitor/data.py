@@ -1,0 +1,89 @@
+"""What the monitor reads from ``DATA_DIR``: the versions and the latest merged table."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchcrawl.exceptions import BenchcrawlError
+from benchcrawl.storage.versions import latest_version, list_versions, read_manifest
+
+FILTERS = ("model_name", "sequence_length", "hwKey", "precision")
+
+
+@dataclass
+class Table:
+    version: str | None
+    columns: list[str]
+    rows: list[dict[str, str]]
+
+
+class DataDir:
+    """Reads the archive; the merged table is parsed again only when ``latest`` moves."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._cache: tuple[str, Table] | None = None
+
+    def versions(self) -> list[dict[str, Any]]:
+        if self.path is None:
+            return []
+        latest = latest_version(self.path)
+        out = []
+        for v in reversed(list_versions(self.path)):
+            try:
+                manifest = read_manifest(v)
+            except BenchcrawlError:
+                out.append({"version": v.name, "status": "unreadable manifest", "rows": 0})
+                continue
+            rows = manifest.get("rows")
+            merged = rows.get("merged", 0) if isinstance(rows, dict) else 0
+            out.append(
+                {
+                    "version": v.name,
+                    "status": "latest" if latest is not None and v == latest else "kept",
+                    "rows": int(merged) if isinstance(merged, int) else 0,
+                    "written_at": str(manifest.get("written_at", "")),
+                }
+            )
+        return out
+
+    def latest(self) -> Table:
+        version = latest_version(self.path) if self.path is not None else None
+        if version is None:
+            return Table(None, [], [])
+        if self._cache is not None and self._cache[0] == version.name:
+            return self._cache[1]
+        path = version / "merged.csv"
+        try:
+            with path.open(newline="", encoding="utf-8") as f:
+                reader = csv.DictReader(f)
+                rows = list(reader)
+                columns = list(reader.fieldnames or [])
+        except (OSError, csv.Error, UnicodeDecodeError):
+            return Table(version.name, [], [])
+        table = Table(version.name, columns, rows)
+        self._cache = (version.name, table)
+        return table
+
+
+def select(table: Table, filters: dict[str, str | None]) -> list[dict[str, str]]:
+    """Rows whose filter columns equal every given value."""
+    wanted = {k: v for k, v in filters.items() if v}
+    return [r for r in table.rows if all(r.get(k) == v for k, v in wanted.items())]
+
+
+def options(table: Table) -> dict[str, list[str]]:
+    """The distinct values of each filter column, for the page's drop-downs."""
+    return {k: sorted({r.get(k, "") for r in table.rows} - {""}) for k in FILTERS}
+
+
+def to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,38 @@
+"""One spider's Redis keys as the monitor and the worker metrics read them, from the
+spider's settings (its own defaults and the add-ons' applied)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from scrapy.utils.misc import load_object
+
+from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.monitor.cluster import SpiderKeys
+from benchcrawl.resources.board import BoardKeys
+
+
+def spider_keys(settings: Any, name: str, server: redis.Redis) -> SpiderKeys:
+    keys = FrontierKeys.from_settings(settings, name)
+    queue = load_object(settings["FRONTIER_QUEUE_CLASS"]).for_inspection(
+        server, keys, settings, name
+    )
+    board = BoardKeys(
+        name,
+        settings["RESOURCES_NODE_KEY"],
+        settings["RESOURCES_NODES_KEY"],
+        settings["RESOURCES_PAUSE_KEY"],
+        settings["RESOURCES_CLUSTER_PAUSE_KEY"],
+    )
+    sweep = settings.get("INFERENCEMAX_SWEEP_KEY")
+    return SpiderKeys(
+        name=name,
+        frontier=keys,
+        board=board,
+        series=settings["MONITOR_SERIES_KEY"],
+        sweep=sweep % {"spider": name} if sweep else None,
+        queue=queue,
+        heartbeat_interval=settings.getfloat("RESOURCES_HEARTBEAT_INTERVAL"),
+        lost_after=settings.getint("MONITOR_LOST_AFTER"),
+    )
