@@ -5,8 +5,10 @@ the same job as ``ops/pipeline_config.yaml``."""
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -21,6 +23,7 @@ PACKAGE = ROOT / "benchcrawl"
 # the modules that use it: the job config, and every Lua script as its component registers it.
 _FROM_ZIP = """
 import sys
+import tomllib
 sys.path.insert(0, sys.argv[1])
 import benchcrawl
 assert benchcrawl.__file__.startswith(sys.argv[1]), benchcrawl.__file__
@@ -100,3 +103,18 @@ def test_a_checkout_defaults_to_its_ops_config_and_an_install_to_the_packaged_on
 ) -> None:
     assert default_config_setting(ROOT) == str(ROOT / "ops" / "pipeline_config.yaml")
     assert default_config_setting(tmp_path) == ""
+
+
+def test_every_file_the_package_holds_is_package_data() -> None:
+    """A wheel or an egg ships a non-Python file only if package-data names it."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        patterns = tomllib.load(f)["tool"]["setuptools"]["package-data"]["*"]
+    missing = [
+        str(path.relative_to(ROOT))
+        for path in sorted(PACKAGE.rglob("*"))
+        if path.is_file()
+        and "__pycache__" not in path.parts
+        and path.suffix != ".py"
+        and not any(fnmatch.fnmatch(path.name, p) for p in patterns)
+    ]
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
