@@ -3,8 +3,6 @@ nothing else of benchcrawl (its settings module, scrapy.cfg and commands stay ou
 
 from __future__ import annotations
 
-import os
-import textwrap
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,8 +15,10 @@ from bench._farm import Farm
 from benchcrawl.addons import RedisFrontierAddon, ResourceAwareAddon
 from benchcrawl.frontier import defaults as frontier_defaults
 from benchcrawl.middlewares.resource_aware import ResourceAwareMiddleware
+from tests.support import project as support_project
+from tests.support.project import project_env as foreign_env
 from tests.support.redis_server import RedisServer
-from tests.support.worker import PROJECT, scrapy_command, scrapy_env, wait_until
+from tests.support.worker import scrapy_command, wait_until
 
 PAGES = 400
 SPIDER = "foreign"
@@ -57,22 +57,9 @@ class FarmSpider(scrapy.Spider):
 
 
 def make_project(root: Path, redis_url: str) -> Path:
-    """A project as ``scrapy startproject`` would leave it, cut to the bone."""
-    package = root / "foreignproj"
-    (package / "spiders").mkdir(parents=True)
-    (root / "scrapy.cfg").write_text("[settings]\ndefault = foreignproj.settings\n")
-    (package / "__init__.py").write_text("")
-    (package / "settings.py").write_text(SETTINGS.format(redis_url=redis_url))
-    (package / "spiders" / "__init__.py").write_text("")
-    (package / "spiders" / "farm.py").write_text(textwrap.dedent(SPIDER_MODULE))
-    return root
-
-
-def foreign_env(project: Path) -> dict[str, str]:
-    """benchcrawl importable (it is installed anyway), none of its settings in play."""
-    env = scrapy_env(drop=("SCRAPY_SETTINGS_MODULE", "SCRAPY_PROJECT", "REDIS_URL"))
-    env["PYTHONPATH"] = os.pathsep.join([str(project), str(PROJECT)])
-    return env
+    return support_project.make_project(
+        root, "foreignproj", SETTINGS.format(redis_url=redis_url), {"farm": SPIDER_MODULE}
+    )
 
 
 # --- settings: project and -s values win over the add-on's defaults ----------------------
