@@ -99,7 +99,7 @@ def report(
     elif outcome == SUCCEEDED:  # exit 0 but no new version here (DATA_DIR not shared?)
         detail = f"exit 0 but no new version under {data_dir}"
     if ended.reason == "timeout":
-        detail = f"killed after {ended.seconds:.0f} s (the run timeout); {detail}".rstrip("; ")
+        detail = f"killed at the run timeout; {detail}".rstrip("; ")
     elif ended.reason == "lock lost":
         detail = "killed: the run lock was lost or could not be renewed in time"
     elif outcome == CRASHED:

@@ -59,7 +59,7 @@ def test_failures_are_reported_with_the_crawls_last_line_and_always_notified(tmp
     assert should_notify(run, on_change=False)
     run = report("inferencemax", "", "once", Ended(None, "timeout", 1800.2), "", tmp_path, None)
     assert (run.outcome, run.exit_code) == ("timeout", 1)
-    assert run.detail.startswith("killed after 1800 s")
+    assert run.detail == "killed at the run timeout"
     run = report("inferencemax", "", "once", Ended(-9, "exited", 2.0), "", tmp_path, None)
     assert (run.outcome, run.detail) == ("crashed", "killed by signal 9")
     run = report("inferencemax", "", "once", Ended(None, "stopped", 2.0), "", tmp_path, None)
