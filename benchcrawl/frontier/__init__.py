@@ -27,6 +27,11 @@ Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` =
     fingerprints (``FRONTIER_DEDUP = "exact"``) or a Bloom bitmap (``"bloom"``), whose
     shape is pinned in ``%(spider)s:dupefilter:bloom`` (hash: bits, hashes).
 
+``redis_key`` of a scrapy-redis spider (``REDIS_START_URLS_KEY``, ``%(name)s:start_urls``)
+    list (or set, zset) of start URLs or JSON entries, pushed by users; ``start_urls.lua``
+    moves them into the queue as start entries (id ``s`` + 15 hex, data ``{"start",
+    "priority"}``), see :mod:`~benchcrawl.frontier.start_urls`.
+
 A worker id is ``host:pid:random``. Nothing is deleted when a worker closes; ``scrapy
 frontier SPIDER --purge`` deletes all of the above (and ``SCHEDULER_PERSIST = False`` lets
 the last worker of a *finished* crawl, with nothing queued or leased, do it).

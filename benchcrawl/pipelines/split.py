@@ -25,9 +25,9 @@ class SplitPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.redis = RedisRetry(
+        self.redis = RedisRetry.for_crawler(  # waits out an outage, but not a shutdown
+            crawler,
             "sweep record",
-            crawler.settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
             lambda: self.stats.inc_value("inferencemax/sweep/redis_errors"),
         )
 
