@@ -22,6 +22,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import Request
@@ -49,6 +50,7 @@ class PoliteGateMiddleware:
         local_ttl: float,
         local_size: int,
         retry_max_delay: float,
+        stopping: Callable[[], bool] | None = None,
     ) -> None:
         self.state = state
         self.user_agent = user_agent
@@ -56,8 +58,13 @@ class PoliteGateMiddleware:
         self.local_ttl = local_ttl
         self.local_size = local_size
         self._rules: OrderedDict[str, tuple[float, RobotsRules]] = OrderedDict()
+        # waits out a Redis outage, but gives up once the crawl is stopping, so a stop
+        # stays bounded; the request then fails (recorded, re-queueable), never acked
         self._redis = RedisRetry(
-            "polite gate", retry_max_delay, lambda: self._inc("broad/gate/redis_errors")
+            "polite gate",
+            retry_max_delay,
+            lambda: self._inc("broad/gate/redis_errors"),
+            stopping=stopping,
         )
 
     @classmethod
@@ -76,6 +83,7 @@ class PoliteGateMiddleware:
             local_ttl=settings.getfloat("BROAD_ROBOTS_LOCAL_TTL"),
             local_size=settings.getint("BROAD_ROBOTS_LOCAL_SIZE"),
             retry_max_delay=settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
+            stopping=lambda: not crawler.crawling,
         )
 
     async def process_request(self, request: Request) -> None:

@@ -79,10 +79,8 @@ class ArchivePipeline:
         self.data_dir = data_dir
         self.database_url = database_url or f"sqlite:///{data_dir / 'benchcrawl.sqlite'}"
         self.steps = [s for s in STEPS if charts or s != "charts"]
-        self.redis = RedisRetry(
-            "sweep record",
-            crawler.settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
-            lambda: self.stats.inc_value("inferencemax/sweep/redis_errors"),
+        self.redis = RedisRetry.for_crawler(
+            crawler, "sweep record", lambda: self.stats.inc_value("inferencemax/sweep/redis_errors")
         )
 
     @classmethod

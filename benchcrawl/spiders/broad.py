@@ -114,10 +114,8 @@ class BroadSpider(Spider):
         spider.robots_agent = settings["USER_AGENT"]
         spider.known = RecentlySeen(settings.getint("BROAD_SEEN_LOCAL"))
         spider.gate = None
-        spider.redis = RedisRetry(
-            "broad spider",
-            settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
-            lambda: spider._inc("broad/spider/redis_errors"),
+        spider.redis = RedisRetry.for_crawler(
+            crawler, "broad spider", lambda: spider._inc("broad/spider/redis_errors")
         )
         warc_dir = settings["BROAD_WARC_DIR"]
         spider.archive = (
