@@ -1,12 +1,33 @@
-"""Redis connections, with one clear sentence when Redis cannot be reached."""
+"""benchcrawl's one Redis connection module, imported by everyone who talks to Redis.
+
+- :func:`redis_client` / :func:`frontier_client`: clients for code on the reactor, with
+  short timeouts and no hidden retries; :func:`check_redis`: one clear sentence when Redis
+  cannot be reached; :func:`redact` and :func:`text` for messages and replies.
+- :class:`RedisGuard` (synchronous calls that fail fast and back off) and
+  :class:`RedisRetry` (awaitable calls that wait with backoff, giving up once the crawl is
+  stopping), both paced by :class:`Backoff`, pure logic that takes ``now``.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+from scrapy.crawler import Crawler
+from scrapy.settings import BaseSettings
 
 from benchcrawl.exceptions import RedisUnavailable
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
 def redact(url: str) -> str:
@@ -26,9 +47,7 @@ def text(reply: object) -> str:
     raise TypeError(f"expected a Redis string reply, got {type(reply).__name__}")
 
 
-def redis_client(
-    url: str, connect_timeout: float, timeout: float, retries: int = 1
-) -> redis.Redis:
+def redis_client(url: str, connect_timeout: float, timeout: float, retries: int = 1) -> redis.Redis:
     """A client for code on the reactor: short timeouts and no hidden retries. redis-py's
     default retries ten times with sleeps, which would block the reactor through an
     outage; callers retry with their own backoff instead. One immediate retry (*retries*)
@@ -53,3 +72,129 @@ def check_redis(url: str, timeout: float) -> None:
         raise RedisUnavailable(
             f"cannot reach Redis at {redact(url)} ({reason}); start Redis or fix REDIS_URL."
         ) from e
+
+
+class Backoff:
+    """Exponential delays between attempts while a dependency is down: *first*, doubling,
+    at most *cap*. ``outage_started`` is set for the whole outage (log once per outage)."""
+
+    def __init__(self, first: float = 0.25, cap: float = 10.0) -> None:
+        self.first = first
+        self.cap = cap
+        self.delay = 0.0
+        self.retry_at = 0.0
+        self.outage_started: float | None = None
+
+    def ready(self, now: float) -> bool:
+        return now >= self.retry_at
+
+    def failed(self, now: float) -> bool:
+        """Record a failure; True when it starts a new outage."""
+        new = self.outage_started is None
+        if new:
+            self.outage_started = now
+        self.delay = min(self.cap, self.delay * 2 if self.delay else self.first)
+        self.retry_at = now + self.delay
+        return new
+
+    def succeeded(self, now: float) -> float | None:
+        """Record a success; the outage's length when one just ended, else None."""
+        ended = None if self.outage_started is None else now - self.outage_started
+        self.outage_started = None
+        self.delay = 0.0
+        self.retry_at = 0.0
+        return ended
+
+
+def frontier_client(settings: BaseSettings) -> redis.Redis:
+    """A :func:`redis_client` for ``REDIS_URL`` with the frontier's timeouts."""
+    return redis_client(
+        settings["REDIS_URL"],
+        settings.getfloat("REDIS_CONNECT_TIMEOUT"),
+        settings.getfloat("FRONTIER_REDIS_TIMEOUT"),
+    )
+
+
+class RedisGuard:
+    """Runs synchronous Redis calls for code on the reactor. While Redis is unreachable a
+    call fails fast and the guard backs off (calls in the backoff window are not even
+    tried); one warning per outage, one line when it ends. *count* is called at each
+    failed try (for a stat); *holding* says what the caller keeps meanwhile, for the
+    warning."""
+
+    def __init__(
+        self,
+        who: str,
+        cap: float,
+        count: Callable[[], None] | None = None,
+        holding: Callable[[], str] | None = None,
+    ) -> None:
+        self.who = who
+        self.backoff = Backoff(cap=cap)
+        self.count = count
+        self.holding = holding
+
+    def attempt(self, fn: Callable[..., T], *args: Any) -> tuple[bool, T | None]:
+        """``(True, fn(*args))``, or ``(False, None)`` when Redis is down or backing off."""
+        now = time.monotonic()
+        if not self.backoff.ready(now):
+            return False, None
+        try:
+            result = fn(*args)
+        except REDIS_DOWN as e:
+            if self.count is not None:
+                self.count()
+            if self.backoff.failed(now):
+                kept = f"; {self.holding()}" if self.holding else ""
+                logger.warning("%s: lost Redis (%s)%s", self.who, e, kept)
+            return False, None
+        ended = self.backoff.succeeded(now)
+        if ended is not None:
+            logger.info("%s: Redis is back after %.1f s", self.who, ended)
+        return True, result
+
+    def __call__(self, fn: Callable[..., T], *args: Any) -> T | None:
+        """``fn(*args)``, or None when Redis is down: the caller keeps its data and tries
+        later."""
+        return self.attempt(fn, *args)[1]
+
+
+class RedisRetry(RedisGuard):
+    """Await ``retry(fn, *args)``: like :class:`RedisGuard`, but for code that can wait:
+    while Redis is unreachable it waits with backoff (never blocking the reactor) and
+    tries again. With *stopping* (:meth:`for_crawler`: the crawler is shutting down), it
+    stops waiting once that is true and raises :class:`RedisUnavailable`, so a shutdown
+    is not held up by an outage (see :mod:`benchcrawl.frontier.shutdown`)."""
+
+    def __init__(
+        self,
+        who: str,
+        cap: float,
+        count: Callable[[], None] | None = None,
+        stopping: Callable[[], bool] | None = None,
+    ) -> None:
+        super().__init__(who, cap, count, holding=lambda: "waiting for it")
+        self.stopping = stopping
+
+    @classmethod
+    def for_crawler(
+        cls, crawler: Crawler, who: str, count: Callable[[], None] | None = None
+    ) -> RedisRetry:
+        """Backoff capped at ``FRONTIER_RETRY_MAX_DELAY``; gives up once *crawler* stops."""
+        return cls(
+            who,
+            crawler.settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
+            count,
+            stopping=lambda: not crawler.crawling,
+        )
+
+    async def __call__(self, fn: Callable[..., T], *args: Any) -> T:  # type: ignore[override]
+        while True:
+            done, result = self.attempt(fn, *args)
+            if done:
+                return result  # type: ignore[return-value]
+            if self.stopping is not None and self.stopping():
+                raise RedisUnavailable(
+                    f"{self.who}: Redis is unreachable and the crawl is stopping; gave up"
+                )
+            await asyncio.sleep(max(0.05, self.backoff.retry_at - time.monotonic()))

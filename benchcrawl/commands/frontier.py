@@ -19,10 +19,9 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import load_object
 
 from benchcrawl.addons import load_addon_settings
-from benchcrawl.connection import check_redis, redact, text
+from benchcrawl.connection import check_redis, frontier_client, redact, text
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.bloom import BloomShape
-from benchcrawl.frontier.connection import frontier_client
 from benchcrawl.frontier.queue import FrontierKeys
 
 

@@ -19,9 +19,8 @@ from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 
 from benchcrawl.addons import load_addon_settings
-from benchcrawl.connection import check_redis, redact
+from benchcrawl.connection import check_redis, frontier_client, redact
 from benchcrawl.exceptions import BenchcrawlError
-from benchcrawl.frontier.connection import frontier_client
 
 TOKEN_ENV = "BENCHCRAWL_MONITOR_TOKEN"
 

@@ -23,9 +23,8 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from benchcrawl.addons import load_addon_settings
 from benchcrawl.broad.seeds import BadLine, Seed, read_seeds
-from benchcrawl.connection import check_redis, redact
+from benchcrawl.connection import check_redis, frontier_client, redact
 from benchcrawl.exceptions import BenchcrawlError
-from benchcrawl.frontier.connection import frontier_client
 from benchcrawl.frontier.domains import DomainState
 from benchcrawl.frontier.dupefilter import RedisDupeFilter, dedup_options
 from benchcrawl.frontier.polite import PoliteQueue

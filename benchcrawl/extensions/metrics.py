@@ -157,7 +157,7 @@ class PrometheusMetrics:
         node = s.get("RESOURCES_NODE_ID") or f"{socket.gethostname()}:{os.getpid()}"
         cluster = None
         if s.get("REDIS_URL"):
-            from benchcrawl.frontier.connection import frontier_client
+            from benchcrawl.connection import frontier_client
             from benchcrawl.monitor.cluster import Cluster
             from benchcrawl.monitor.keys import spider_keys
 

@@ -19,7 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task, threads
 
-from benchcrawl.frontier.connection import frontier_client
+from benchcrawl.connection import frontier_client
 from benchcrawl.resources.gate import RateWindow
 
 logger = logging.getLogger(__name__)

@@ -16,8 +16,7 @@ from scrapy.settings import BaseSettings
 
 from benchcrawl.broad.robots import UNREACHABLE, RobotsEntry
 from benchcrawl.broad.scope import suffixes
-from benchcrawl.connection import text
-from benchcrawl.frontier.connection import frontier_client
+from benchcrawl.connection import frontier_client, text
 from benchcrawl.frontier.polite_keys import PoliteKeys, register_polite
 from benchcrawl.frontier.queue import FrontierKeys
 

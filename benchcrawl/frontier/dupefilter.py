@@ -17,10 +17,9 @@ from scrapy.dupefilters import BaseDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
-from benchcrawl.connection import text
+from benchcrawl.connection import frontier_client, text
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.bloom import BloomShape
-from benchcrawl.frontier.connection import frontier_client
 from benchcrawl.frontier.scripts import register
 
 logger = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from scrapy.utils.misc import load_object
 
 from benchcrawl.broad.robots import RobotsRules
 from benchcrawl.broad.scope import host_of
-from benchcrawl.frontier.connection import RedisRetry
+from benchcrawl.connection import RedisRetry
 from benchcrawl.frontier.domains import EXCLUDED, NOT_SEED, DomainState
 from benchcrawl.frontier.polite import ROBOTS_META, PoliteQueue
 

@@ -26,8 +26,8 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet import task
 
 from benchcrawl import signals as bc_signals
+from benchcrawl.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.frontier.dupefilter import RedisDupeFilter
 from benchcrawl.frontier.lease import LEASE_KEY, LeaseBudget, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox

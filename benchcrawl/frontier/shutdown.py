@@ -3,7 +3,7 @@ or scrapyd's cancel; SIGINT) exits within ``FRONTIER_SHUTDOWN_TIMEOUT``, Redis u
 
 Scrapy's first SIGTERM starts a graceful shutdown, which waits for every request in flight:
 a download (up to ``DOWNLOAD_TIMEOUT``), a callback or pipeline waiting out a Redis outage
-(:class:`~benchcrawl.frontier.connection.RedisRetry`), then the scheduler's close, which
+(:class:`~benchcrawl.connection.RedisRetry`), then the scheduler's close, which
 commits its outbox and gives its leases back. Three things bound it:
 
 - a ``RedisRetry`` made for a crawler stops waiting once the crawler is stopping;

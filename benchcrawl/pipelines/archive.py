@@ -27,8 +27,8 @@ from scrapy.crawler import Crawler
 
 from benchcrawl import __version__
 from benchcrawl.config import load_config
+from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ArchiveError
-from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.items import MergedSweep
 from benchcrawl.products.make import REDO, STEPS, make_products
 from benchcrawl.storage.versions import (

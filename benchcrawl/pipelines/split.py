@@ -15,7 +15,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from benchcrawl.frontier.connection import RedisRetry
+from benchcrawl.connection import RedisRetry
 from benchcrawl.items import CombinationFailure, CombinationResult
 
 logger = logging.getLogger(__name__)

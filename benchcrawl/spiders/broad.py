@@ -44,8 +44,8 @@ from benchcrawl.broad.politeness import domain_delay_ms
 from benchcrawl.broad.robots import RULES, RobotsRules, classify
 from benchcrawl.broad.scope import DomainScope, host_of, suffixes
 from benchcrawl.broad.seeds import read_seeds
+from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.connection import RedisRetry
 from benchcrawl.frontier.domains import DomainState
 from benchcrawl.frontier.gate import PoliteGateMiddleware
 from benchcrawl.frontier.polite import ROBOTS_META

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
+from benchcrawl.connection import Backoff
 from benchcrawl.frontier.bloom import BloomShape
 from benchcrawl.frontier.outbox import Outbox
 from benchcrawl.frontier.queue import Push
-from benchcrawl.frontier.timing import Backoff, IdleClock
+from benchcrawl.frontier.timing import IdleClock
 
 
 def test_bloom_shape_for_a_million_at_0_1_percent() -> None:

@@ -11,7 +11,7 @@ import redis
 from scrapy import Request
 from scrapy.http import Response
 
-from benchcrawl.frontier.connection import RedisRetry
+from benchcrawl.connection import RedisRetry
 from tests.frontier.spiders.farm import _HREF, FarmSpider
 
 
