@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# docker-compose, for real, on this machine: build the image, bring up Redis and 3 workers
+# with host networking against the project's replica on loopback, check that one sweep
+# gave exactly one version and that all 3 workers took part, and bring it all down.
+#   bash ops/compose-check.sh          (as root; .ci/run runs it)
+#
+# No registry is reachable here, so the base image is Debian bookworm from debootstrap
+# (docker import, cached as benchcrawl-base:bookworm) and the Python packages come from a
+# wheelhouse built with the host's pip (wheels/, cached until pyproject.toml changes).
+# dockerd runs with --bridge=none --iptables=false and every container on the host's
+# network: no container ever gets a private-range address. Each phase prints its time;
+# any failure is one sentence on stderr and exit code 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WORKERS=${COMPOSE_CHECK_WORKERS:-3}
+BASE_IMAGE=${COMPOSE_CHECK_BASE:-benchcrawl-base:bookworm}
+REDIS_IMAGE=benchcrawl-redis:bookworm
+IMAGE=benchcrawl:check
+PROJECT=benchcrawlcheck
+SWEEP_TIMEOUT=${COMPOSE_CHECK_SWEEP_TIMEOUT:-300}
+PYTHON=${PYTHON:-python3}
+DOCKER=/usr/bin/docker            # Debian's 20.10 client: its legacy builder, its daemon's API
+export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
+
+TMP=$(mktemp -d /tmp/benchcrawl-compose.XXXXXX)
+STARTED_DOCKERD=
+REPLICA=
+PHASE=start
+PHASE_T0=$(date +%s.%N)
+T0=$PHASE_T0
+FAILED=
+
+say() { echo "compose-check: $*"; }
+fail() { FAILED=1; echo "compose-check: FAILED: $*" >&2; exit 1; }
+phase() {
+    local now; now=$(date +%s.%N)
+    [ "$PHASE" = start ] || say "$(printf '%-10s %6.1f s' "$PHASE" "$(echo "$now - $PHASE_T0" | bc)")"
+    PHASE=$1 PHASE_T0=$now
+}
+compose() {
+    docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" \
+        -f docker-compose.yml -f docker-compose.host.yml "$@"
+}
+free_port() {
+    "$PYTHON" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    set +e
+    if [ -n "$rc" ] && [ "$rc" != 0 ] && [ -z "$FAILED" ]; then
+        echo "compose-check: FAILED: the $PHASE phase stopped with exit code $rc (see the output above)." >&2
+    fi
+    if [ -f "$TMP/compose.env" ] && "$DOCKER" info >/dev/null 2>&1; then
+        timeout 120 docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" \
+            -f docker-compose.yml -f docker-compose.host.yml down -v --remove-orphans -t 10 \
+            >"$TMP/down.log" 2>&1 || cat "$TMP/down.log" >&2
+    fi
+    [ -n "$REPLICA" ] && kill "$REPLICA" 2>/dev/null && wait "$REPLICA" 2>/dev/null
+    if [ -n "$STARTED_DOCKERD" ]; then
+        kill "$STARTED_DOCKERD" 2>/dev/null
+        for _ in $(seq 40); do kill -0 "$STARTED_DOCKERD" 2>/dev/null || break; sleep 0.5; done
+    fi
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- tools: Docker Engine, docker-compose 1.29, debootstrap (Debian's packages) ------------
+phase tools
+missing=()
+[ -x /usr/sbin/dockerd ] && [ -x "$DOCKER" ] || missing+=(docker.io)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v bc >/dev/null || missing+=(bc)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "compose-check: apt-get install ${missing[*]}"
+    timeout 300 apt-get update -qq || fail "apt-get update failed; check the machine's Debian mirror."
+    DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${missing[@]}" >/dev/null \
+        || fail "apt-get install ${missing[*]} failed; install them by hand and run again."
+fi
+
+# --- dockerd: started here (no bridge, no iptables) unless one already runs ---------------
+phase dockerd
+if ! "$DOCKER" info >/dev/null 2>&1; then
+    dockerd --bridge=none --iptables=false >"$TMP/dockerd.log" 2>&1 &
+    STARTED_DOCKERD=$!
+    for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && break; sleep 0.5; done
+    "$DOCKER" info >/dev/null 2>&1 \
+        || { tail -5 "$TMP/dockerd.log" >&2; fail "dockerd did not start within 30 s (its log is above)."; }
+fi
+
+# --- base image: Debian bookworm from debootstrap, the host's apt sources (cached) --------
+phase base
+if ! "$DOCKER" image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    root="$TMP/rootfs"
+    timeout 900 debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
+        bookworm "$root" http://deb.debian.org/debian >"$TMP/debootstrap.log" 2>&1 \
+        || { tail -5 "$TMP/debootstrap.log" >&2; fail "debootstrap of Debian bookworm failed (its log is above)."; }
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then   # bookworm-updates and -security too
+        cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/"
+        rm -f "$root/etc/apt/sources.list"
+    fi
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    tar -C "$root" -c . | "$DOCKER" import - "$BASE_IMAGE" >/dev/null
+    rm -rf "$root"
+fi
+if ! "$DOCKER" image inspect "$REDIS_IMAGE" >/dev/null 2>&1; then
+    timeout 600 "$DOCKER" build -q --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+        -t "$REDIS_IMAGE" -f ops/docker/redis.Dockerfile ops/docker >"$TMP/redis-build.log" 2>&1 \
+        || { tail -20 "$TMP/redis-build.log" >&2; fail "building the Redis image failed (its log is above)."; }
+fi
+
+# --- wheelhouse: every Python package the image needs, from the host's pip (cached) -------
+phase wheels
+# besides the project's: scrapyd (its service), the project's build backend (the image
+# builds it from the checkout, offline), and what Debian's Python 3.11.2 needs that the
+# host's newer 3.11 does not (redis's async-timeout, below 3.11.3)
+extras=("scrapyd>=1.5,<2" "setuptools>=68,<81" wheel "async-timeout>=4.0.3")
+stamp=$(printf '%s\n' "${extras[@]}" | cat pyproject.toml - | sha256sum | cut -c1-16)
+if [ "$(cat wheels/.stamp 2>/dev/null)" != "$stamp" ]; then
+    find wheels -name '*.whl' -delete 2>/dev/null || true
+    mkdir -p wheels
+    timeout 1200 "$PYTHON" -m pip wheel -q --disable-pip-version-check -w wheels . "${extras[@]}" \
+        >"$TMP/wheel.log" 2>&1 \
+        || { tail -20 "$TMP/wheel.log" >&2; fail "pip wheel could not build the wheelhouse (its log is above)."; }
+    rm -f wheels/benchcrawl-*.whl          # the image builds the project from the checkout
+    echo "$stamp" > wheels/.stamp
+fi
+
+# --- the image ----------------------------------------------------------------------------
+phase build
+timeout 1500 "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+    --build-arg PIP_NO_INDEX=1 -t "$IMAGE" . >"$TMP/build.log" 2>&1 \
+    || { tail -30 "$TMP/build.log" >&2; fail "docker build of the benchcrawl image failed (its log is above)."; }
+size=$("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE")
+say "image $IMAGE: $((size / 1000000)) MB ($("$DOCKER" image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%d", $1/1000000}') MB of it the base)"
+
+# --- the replica on loopback, Redis, then the workers --------------------------------------
+phase up
+port=$(free_port)
+"$PYTHON" -m benchcrawl.replica --port "$port" --latency "${COMPOSE_CHECK_LATENCY:-1.0}" \
+    >"$TMP/replica.log" 2>&1 &
+REPLICA=$!
+for _ in $(seq 100); do grep -q "replica serving" "$TMP/replica.log" && break; sleep 0.1; done
+grep -q "replica serving" "$TMP/replica.log" || fail "the replica did not start on 127.0.0.1:$port."
+
+mkdir -p "$TMP/data"
+redis_port=$(free_port)
+password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+cat >"$TMP/compose.env" <<ENV
+BENCHCRAWL_IMAGE=$IMAGE
+REDIS_IMAGE=$REDIS_IMAGE
+BASE_IMAGE=$BASE_IMAGE
+PIP_NO_INDEX=1
+REDIS_PASSWORD=$password
+REDIS_PORT=$redis_port
+SCRAPYD_USERNAME=check
+SCRAPYD_PASSWORD=$password
+SCRAPYD_PORT=$(free_port)
+BENCHCRAWL_MONITOR_TOKEN=$password
+MONITOR_PORT=$(free_port)
+BENCHCRAWL_DATA=$TMP/data
+WORKER_ARGS=-a base_url=http://127.0.0.1:$port/ -s FRONTIER_LEASE_BATCH=1 -s CONCURRENT_REQUESTS=2
+ENV
+chmod 600 "$TMP/compose.env"
+compose up -d redis >"$TMP/up.log" 2>&1 || { cat "$TMP/up.log" >&2; fail "docker-compose could not start redis."; }
+for _ in $(seq 100); do
+    [ "$(redis-cli -p "$redis_port" --no-auth-warning -a "$password" ping 2>/dev/null)" = PONG ] && break
+    sleep 0.2
+done
+[ "$(redis-cli -p "$redis_port" --no-auth-warning -a "$password" ping 2>/dev/null)" = PONG ] \
+    || fail "the redis service did not answer on 127.0.0.1:$redis_port within 20 s."
+[ "$(redis-cli -p "$redis_port" --no-auth-warning -a "$password" config get appendonly | tail -1)" = yes ] \
+    || fail "the redis service runs without AOF."
+redis-cli -p "$redis_port" ping 2>/dev/null | grep -q NOAUTH || fail "the redis service answers without its password."
+compose up -d --scale worker="$WORKERS" worker >>"$TMP/up.log" 2>&1 \
+    || { cat "$TMP/up.log" >&2; fail "docker-compose could not start $WORKERS workers."; }
+
+# every packet on loopback: host networking only, no bridge
+for c in $(compose ps -q); do
+    mode=$("$DOCKER" inspect -f '{{.HostConfig.NetworkMode}}' "$c")
+    [ "$mode" = host ] || fail "container $c runs on network '$mode', not the host's."
+done
+if "$DOCKER" network ls --format '{{.Driver}}' | grep -qv -e '^host$' -e '^null$'; then
+    fail "a Docker network other than host/none exists: $("$DOCKER" network ls --format '{{.Name}}/{{.Driver}}' | tr '\n' ' ')"
+fi
+
+# --- one sweep ----------------------------------------------------------------------------
+phase sweep
+ids=$(compose ps -q worker)
+[ "$(echo "$ids" | wc -w)" = "$WORKERS" ] || fail "expected $WORKERS worker containers, found $(echo "$ids" | wc -w)."
+deadline=$((SECONDS + SWEEP_TIMEOUT))
+while :; do
+    running=$("$DOCKER" inspect -f '{{.State.Running}}' $ids | grep -c true || true)
+    [ "$running" = 0 ] && break
+    if [ $SECONDS -ge $deadline ]; then
+        compose logs --no-color --tail 20 worker >&2
+        fail "$running of $WORKERS workers were still running after ${SWEEP_TIMEOUT} s (their logs are above)."
+    fi
+    sleep 1
+done
+
+phase verify
+compose logs --no-color worker >"$TMP/workers.log" 2>&1
+versions=$(find "$TMP/data/archive" -mindepth 1 -maxdepth 1 -type d ! -name '.*' 2>/dev/null | wc -l)
+took=0
+for c in $ids; do
+    name=$("$DOCKER" inspect -f '{{.Name}}' "$c"); name=${name#/}
+    code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
+    n=$("$DOCKER" logs "$c" 2>&1 | grep -cE 'combination [0-9]+/[0-9]+ done' || true)
+    say "$name: exit code $code, $n combinations done"
+    [ "$code" = 0 ] || { tail -5 "$TMP/workers.log" >&2; fail "worker $name exited with code $code."; }
+    [ "$n" -gt 0 ] && took=$((took + 1))
+done
+[ "$versions" = 1 ] || fail "the sweep wrote $versions versions to DATA_DIR/archive, not exactly 1."
+[ -L "$TMP/data/latest" ] && [ -s "$TMP/data/latest/merged.csv" ] \
+    || fail "DATA_DIR/latest/merged.csv is missing after the sweep."
+rows=$(($(wc -l <"$TMP/data/latest/merged.csv") - 1))
+done_total=$(grep -cE 'combination [0-9]+/[0-9]+ done' "$TMP/workers.log" || true)
+say "one version, $(basename "$(readlink "$TMP/data/latest")"), $rows rows; $done_total combinations done across $took workers"
+[ "$took" = "$WORKERS" ] \
+    || fail "only $took of $WORKERS workers did a combination of the sweep (each worker's log needs a 'combination k/n done' line)."
+
+phase down
+timeout 120 compose down -v --remove-orphans -t 10 >"$TMP/down.log" 2>&1 \
+    || { cat "$TMP/down.log" >&2; fail "docker-compose down did not finish."; }
+rm -f "$TMP/compose.env"
+phase end
+say "passed: $WORKERS workers, one sweep, one version, in $(printf '%.1f' "$(echo "$(date +%s.%N) - $T0" | bc)") s"
