@@ -71,6 +71,11 @@ class Node(BaseModel):
     last_seen_ago: float
 
 
+class Point(BaseModel):
+    t: float = Field(description="unix time, s")
+    pages_per_minute: float
+
+
 class Failure(BaseModel):
     id: str
     url: str
@@ -302,10 +307,13 @@ def create_app(monitor: Monitor) -> FastAPI:
         """Each spider's frontier: queued, leased by worker, failed with reasons, seen."""
         return monitor.cluster.frontiers()
 
-    @app.get("/api/series", response_model=dict[str, list[tuple[float, float]]])
+    @app.get("/api/series", response_model=dict[str, list[Point]])
     def api_series(_: Auth) -> Any:
-        """Pages/min per node (``spider/node``) over the last hour: (unix s, pages/min)."""
-        return monitor.cluster.series()
+        """Pages/min per node (``spider/node``) over the last hour."""
+        return {
+            node: [{"t": t, "pages_per_minute": v} for t, v in points]
+            for node, points in monitor.cluster.series().items()
+        }
 
     @app.get("/api/inferencemax", response_model=InferenceMax)
     def api_inferencemax(_: Auth) -> Any:

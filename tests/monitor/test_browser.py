@@ -132,6 +132,7 @@ def test_pause_all_and_resume_all_from_the_page(
             page.reload()
             expect(page.locator("#nodes tr", has_text="m0")).to_contain_text("running")
             expect(page.locator("#chart polyline")).to_have_count(1)
+            assert 0 < r.ttl("broad:series:m0") <= 3600  # the worker's series expires
             SCREENSHOT.parent.mkdir(exist_ok=True)
             page.screenshot(path=str(tmp_path / "monitor.png"), full_page=False)
             if os.environ.get("BENCHCRAWL_UPDATE_SCREENSHOT"):
