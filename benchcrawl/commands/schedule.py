@@ -3,7 +3,8 @@
 Each run is a child ``scrapy crawl SPIDER`` with the ``-a``/``-s`` options given here, so a
 crash or a hang cannot take the scheduler down; a run still going after
 ``SCHEDULE_RUN_TIMEOUT`` (default: ``INFERENCEMAX_SWEEP_TIMEOUT``) is killed with its
-process group. ``--cron EXPR`` overrides the config's ``schedule``; ``--once`` runs one job
+process group. ``--scrapyd URL`` submits each run to scrapyd instead (a timed-out run is
+cancelled there). ``--cron EXPR`` overrides the config's ``schedule``; ``--once`` runs one job
 now and exits with its exit code. Runs never overlap, however many schedulers: a Redis lock
 with ``REDIS_URL``, else a file lock in ``DATA_DIR``. How: ``benchcrawl/scheduling/``.
 
@@ -36,8 +37,9 @@ from benchcrawl.scheduling import defaults
 from benchcrawl.scheduling.cron import Schedule
 from benchcrawl.scheduling.lock import FileLock, RedisLock, RunLock
 from benchcrawl.scheduling.notify import Webhook
-from benchcrawl.scheduling.runner import ProcessLauncher
+from benchcrawl.scheduling.runner import Launcher, ProcessLauncher
 from benchcrawl.scheduling.scheduler import Scheduler, Timing
+from benchcrawl.scheduling.scrapyd import Scrapyd, ScrapydLauncher
 from benchcrawl.scheduling.state import FileState, RedisState, RunState
 
 
@@ -64,6 +66,12 @@ class Command(ScrapyCommand):
         parser.add_argument("--cron", metavar="EXPR", help="cron line, UTC (default: the config)")
         parser.add_argument(
             "--once", action="store_true", help="run one job now and exit with its exit code"
+        )
+        parser.add_argument(
+            "--scrapyd",
+            metavar="URL",
+            help="submit each run to scrapyd at URL (http://[user:pass@]host:6800/) instead "
+            "of starting a child process; the project must be deployed there",
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -146,10 +154,22 @@ class Command(ScrapyCommand):
                 settings.getint("SCHEDULE_WEBHOOK_ATTEMPTS"),
                 settings.getfloat("SCHEDULE_WEBHOOK_BACKOFF"),
             )
+        launcher: Launcher
+        if opts.scrapyd:
+            launcher = ScrapydLauncher(
+                Scrapyd(opts.scrapyd),
+                settings["SCHEDULE_SCRAPYD_PROJECT"],
+                spider,
+                list(opts.spargs),
+                list(opts.set),
+                settings.getfloat("SCHEDULE_POLL_INTERVAL"),
+            )
+        else:
+            launcher = ProcessLauncher(spider, list(opts.spargs), list(opts.set), str(Path.cwd()))
         return Scheduler(
             spider,
             schedule,
-            ProcessLauncher(spider, list(opts.spargs), list(opts.set), str(Path.cwd())),
+            launcher,
             lock,
             state,
             data_dir,

@@ -15,6 +15,7 @@ SCHEDULE_LOCK_TTL = 30.0  # s; the Redis lock expires this long after its holder
 SCHEDULE_MAX_SLEEP = 60.0  # s; the longest nap between two looks at the clock
 SCHEDULE_POLL_INTERVAL = 2.0  # s between tries while a due tick waits for another's run
 SCHEDULE_RUN_TIMEOUT = 0.0  # s; a run still going is killed; 0 = INFERENCEMAX_SWEEP_TIMEOUT
+SCHEDULE_SCRAPYD_PROJECT = "benchcrawl"  # scrapyd project that --scrapyd submits runs to
 SCHEDULE_STATE_FILE = "schedule-%(spider)s.json"  # in DATA_DIR: the last run without Redis
 SCHEDULE_STATE_KEY = "%(spider)s:schedule:last"  # hash: the last run (tick, outcome, ...)
 SCHEDULE_WEBHOOK_ATTEMPTS = 3  # tries of one webhook POST before it is logged as lost
