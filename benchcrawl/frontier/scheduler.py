@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import secrets
-import socket
 import time
 from collections import deque
 
@@ -38,6 +35,7 @@ from benchcrawl.frontier.shutdown import ShutdownWatch
 from benchcrawl.frontier.start_urls import StartUrls, idle_before_close, is_entry, reads_start_key
 from benchcrawl.frontier.timing import IdleClock
 from benchcrawl.frontier.wake import engine_wakeup
+from benchcrawl.identity import worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +112,7 @@ class RedisScheduler:
                 f"DUPEFILTER_CLASS is {settings['DUPEFILTER_CLASS']}; the Redis scheduler "
                 f"deduplicates in Redis and needs benchcrawl.frontier.dupefilter.RedisDupeFilter."
             )
-        worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        worker = worker_id()
         keys = FrontierKeys.from_settings(settings, crawler.spider.name)
         queue_cls = load_object(settings["FRONTIER_QUEUE_CLASS"])
         queue = queue_cls.from_crawler(crawler, dupefilter.server, keys, worker, dupefilter.mode)

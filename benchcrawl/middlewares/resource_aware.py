@@ -30,6 +30,7 @@ from twisted.internet.defer import Deferred
 
 from benchcrawl import signals as bc_signals
 from benchcrawl.connection import redact, redis_client
+from benchcrawl.identity import node_id
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
 from benchcrawl.resources.gate import Decision, LoadGate, RateWindow, State
 from benchcrawl.resources.ranking import NodeStatus, average_load, lease_limits, serves_anyway
@@ -115,7 +116,7 @@ class ResourceAwareMiddleware:
             s.getint("CONCURRENT_REQUESTS") + s.getint("FRONTIER_LEASE_BATCH")
         )
         low = min(high, max(1, s.getint("RESOURCES_LEASE_LIMIT_MIN")))
-        node = s.get("RESOURCES_NODE_ID") or f"{socket.gethostname()}:{os.getpid()}"
+        node = node_id(s)
         mw = cls(
             crawler,
             sampler,

@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import secrets
-import socket
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -51,6 +48,7 @@ from benchcrawl.frontier.gate import PoliteGateMiddleware
 from benchcrawl.frontier.polite import ROBOTS_META
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.scheduler import RedisScheduler
+from benchcrawl.identity import file_tag, worker_id
 from benchcrawl.storage.warc import WarcArchive
 
 logger = logging.getLogger(__name__)
@@ -121,7 +119,7 @@ class BroadSpider(Spider):
         spider.archive = (
             WarcArchive(
                 Path(warc_dir),
-                f"{spider.name}-{_worker_tag()}",
+                f"{spider.name}-{file_tag(worker_id())}",
                 settings.getint("BROAD_WARC_MAX_SIZE"),
                 settings.getint("BROAD_WARC_GZIP_LEVEL"),
             )
@@ -345,6 +343,3 @@ def _headers(response: Response) -> list[tuple[str, str]]:
         for value in values
     ]
 
-
-def _worker_tag() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(2)}"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-
 import redis
 
 from benchcrawl import lua
 from benchcrawl.connection import text
+from benchcrawl.identity import worker_id
 from benchcrawl.items import CombinationFailure, CombinationResult, SweepTables
 from benchcrawl.sweep.state import (
     FAILED,
@@ -32,7 +30,7 @@ class RedisSweepStore:
         self.prefix = prefix
         self.timeout = timeout
         self.ttl = ttl
-        self.worker = f"{socket.gethostname()}:{os.getpid()}"
+        self.worker = worker_id()
         self._join = lua.register(server, "benchcrawl.sweep", "join.lua")
         self._record = lua.register(server, "benchcrawl.sweep", "record.lua")
 
