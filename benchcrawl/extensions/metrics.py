@@ -145,8 +145,8 @@ class PrometheusMetrics:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrometheusMetrics:
         port = crawler.settings.getint("METRICS_PORT")
-        if port <= 0:
-            raise NotConfigured("METRICS_PORT is not set")
+        if port <= 0:  # off by default: no reason given, so Scrapy logs no warning for it
+            raise NotConfigured
         ext = cls(crawler, crawler.settings.get("METRICS_HOST"), port)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

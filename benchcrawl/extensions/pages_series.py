@@ -39,10 +39,12 @@ class PagesSeries:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PagesSeries:
         s = crawler.settings
+        # off without Redis (one machine) or with heartbeats off: the expected states, so no
+        # reason is given and Scrapy logs no warning for them
         if not s.get("REDIS_URL"):
-            raise NotConfigured("the pages/min series lives in Redis; REDIS_URL is not set")
+            raise NotConfigured
         if not s.getbool("RESOURCES_ENABLED") or s.getfloat("MONITOR_SERIES_INTERVAL") <= 0:
-            raise NotConfigured("RESOURCES_ENABLED is off or MONITOR_SERIES_INTERVAL is 0")
+            raise NotConfigured
         assert crawler.spidercls is not None
         node = s.get("RESOURCES_NODE_ID") or f"{socket.gethostname()}:{os.getpid()}"
         key = s["MONITOR_SERIES_KEY"] % {"spider": crawler.spidercls.name, "node": node}

@@ -134,3 +134,18 @@ def test_the_monitor_refuses_to_start_without_a_token(redis_server: RedisServer)
         "benchcrawl: BENCHCRAWL_MONITOR_TOKEN is not set; set it to a long random secret "
         "(e.g. `openssl rand -hex 32`) and start the monitor again."
     ]
+
+
+def test_the_running_sweep_shows_its_progress(make_client, redis_server: RedisServer) -> None:
+    r = redis_server.client()
+    sid = "20261201T010000.000000Z"
+    r.set("inferencemax:sweep:current", sid)
+    r.hset(f"inferencemax:sweep:{sid}:meta", mapping={"status": "open", "planned": 9})
+    r.sadd(f"inferencemax:sweep:{sid}:done", 1, 2, 3)
+    client = make_client()
+    [sweep] = client.get("/api/inferencemax", headers=BEARER).json()["sweeps"]
+    assert (sweep["sweep_id"], sweep["accounted"], sweep["planned"]) == (sid, 3, 9)
+    _signed_in(client)
+    assert "3/9 combinations" in client.get("/").text
+    metrics = client.get("/metrics", headers=BEARER).text
+    assert 'benchcrawl_sweep_combinations_accounted{spider="inferencemax"} 3.0' in metrics
