@@ -9,8 +9,6 @@ crawler's stats, and, with ``REDIS_URL``, the frontier's counts, this node's hea
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +18,8 @@ from prometheus_client.registry import Collector
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from benchcrawl.identity import node_id
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class PrometheusMetrics:
 
     def spider_opened(self, spider: Any) -> None:
         s = self.crawler.settings
-        node = s.get("RESOURCES_NODE_ID") or f"{socket.gethostname()}:{os.getpid()}"
+        node = node_id(s)
         cluster = None
         if s.get("REDIS_URL"):
             from benchcrawl.connection import frontier_client

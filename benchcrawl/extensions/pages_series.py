@@ -3,14 +3,12 @@
 Every ``MONITOR_SERIES_INTERVAL`` s (in a thread: Redis is not called on the reactor) the
 worker adds ``"<unix s>:<pages/min>"`` to ``MONITOR_SERIES_KEY``, drops samples older than
 ``MONITOR_SERIES_WINDOW`` and sets the key to expire that long after. The node id is the
-resource-aware middleware's (``RESOURCES_NODE_ID``, else ``host:pid``). Needs ``REDIS_URL``.
+resource-aware middleware's (:func:`benchcrawl.identity.node_id`). Needs ``REDIS_URL``.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 
 import redis
@@ -20,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task, threads
 
 from benchcrawl.connection import frontier_client
+from benchcrawl.identity import node_id
 from benchcrawl.resources.gate import RateWindow
 
 logger = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ class PagesSeries:
         if not s.getbool("RESOURCES_ENABLED") or s.getfloat("MONITOR_SERIES_INTERVAL") <= 0:
             raise NotConfigured
         assert crawler.spidercls is not None
-        node = s.get("RESOURCES_NODE_ID") or f"{socket.gethostname()}:{os.getpid()}"
+        node = node_id(s)
         key = s["MONITOR_SERIES_KEY"] % {"spider": crawler.spidercls.name, "node": node}
         ext = cls(
             frontier_client(s),
