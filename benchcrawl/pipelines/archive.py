@@ -39,6 +39,7 @@ from benchcrawl.storage.versions import (
     write_version,
 )
 from benchcrawl.sweep.state import FAILED, SUCCEEDED, describe_failures
+from benchcrawl.sweep.store import SweepStore
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class ArchivePipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, MergedSweep):
             return item
-        store = self.crawler.spider.sweep_store  # type: ignore[union-attr]
+        store: SweepStore = self.crawler.spider.sweep_store  # type: ignore[union-attr]
         tables = item.tables
         if tables.failures:
             detail = (
@@ -171,7 +172,7 @@ class ArchivePipeline:
             )
         return failed
 
-    async def _failed(self, store: Any, sweep_id: str, error: ArchiveError) -> None:
+    async def _failed(self, store: SweepStore, sweep_id: str, error: ArchiveError) -> None:
         """The sweep fails with the reason (the crawl's last line and exit code say it)."""
         self.stats.inc_value("inferencemax/archive/failed")
         detail = f"archive failed, latest/ left untouched: {error}"

@@ -17,6 +17,7 @@ from scrapy.exceptions import DropItem
 
 from benchcrawl.connection import RedisRetry
 from benchcrawl.items import CombinationFailure, CombinationResult
+from benchcrawl.sweep.store import SweepStore
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class SplitPipeline:
         return cls(crawler)
 
     async def process_item(self, item: Any) -> Any:
-        store = self.crawler.spider.sweep_store  # type: ignore[union-attr]
+        store: SweepStore = self.crawler.spider.sweep_store  # type: ignore[union-attr]
         if isinstance(item, CombinationResult):
             progress = await self.redis(store.record_result, item)
             if progress.newly_accounted:

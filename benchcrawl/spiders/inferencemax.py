@@ -35,6 +35,7 @@ from benchcrawl.middlewares.dashboard import LIVE_KEYS
 from benchcrawl.sweep.memory import MemorySweepStore
 from benchcrawl.sweep.redis import RedisSweepStore
 from benchcrawl.sweep.state import FAILED, OPEN, describe_failures
+from benchcrawl.sweep.store import SweepStore
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class InferenceMaxSpider(Spider):
     sequence_label: str
     kind_patterns: dict[str, str]
     sweep_timeout: float
-    sweep_store: Any
+    sweep_store: SweepStore
     end_watch: task.LoopingCall
     end_poll: float
     _checking = False
@@ -336,7 +337,7 @@ def _import_table() -> None:
     importlib.import_module("benchcrawl.inferencemax.table")
 
 
-def _build_store(crawler: Crawler, spider_name: str) -> Any:
+def _build_store(crawler: Crawler, spider_name: str) -> SweepStore:
     settings = crawler.settings
     url = settings.get("REDIS_URL")
     if not url:

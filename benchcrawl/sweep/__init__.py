@@ -1,8 +1,9 @@
 """One sweep = one pass over every model x sequence combination, shared by all workers.
 
 The sweep record decides who starts a sweep, who may still join it, and which worker
-finishes it (merge + archive exactly once). Two stores with one behaviour:
-:class:`~benchcrawl.sweep.memory.MemorySweepStore` (one process, no Redis) and
+finishes it (merge + archive exactly once). The spider and the sweep pipelines see it
+through one interface, :class:`~benchcrawl.sweep.store.SweepStore`, with two stores of one
+behaviour: :class:`~benchcrawl.sweep.memory.MemorySweepStore` (one process, no Redis) and
 :class:`~benchcrawl.sweep.redis.RedisSweepStore` (a cluster).
 
 Redis key schema (``prefix`` is ``INFERENCEMAX_SWEEP_KEY``, e.g. ``inferencemax:sweep``):
