@@ -34,6 +34,7 @@ from benchcrawl.connection import check_redis, redis_client
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.pipelines.archive import data_dir_from_settings
 from benchcrawl.scheduling import defaults
+from benchcrawl.scheduling.charts import ChartsAfterRun
 from benchcrawl.scheduling.cron import Schedule
 from benchcrawl.scheduling.lock import FileLock, RedisLock, RunLock
 from benchcrawl.scheduling.notify import Webhook
@@ -183,4 +184,12 @@ class Command(ScrapyCommand):
             webhook,
             config.notify.on_change,
             stop,
+            after_success=ChartsAfterRun(
+                data_dir,
+                list(opts.set),
+                str(Path.cwd()),
+                settings.getfloat("SCHEDULE_CHARTS_TIMEOUT"),
+            )
+            if settings.getbool("SCHEDULE_CHARTS") and not settings.getbool("ARCHIVE_CHARTS")
+            else None,
         )

@@ -8,6 +8,8 @@ Lock, state and protocol: see the docstring of ``benchcrawl/scheduling/__init__.
 
 from __future__ import annotations
 
+SCHEDULE_CHARTS = True  # draw each new version's charts after its run (scrapy versions charts)
+SCHEDULE_CHARTS_TIMEOUT = 300.0  # s for drawing one version's charts
 SCHEDULE_KILL_GRACE = 5.0  # s between SIGTERM and SIGKILL to a run's process group
 SCHEDULE_LOCK_FILE = "schedule-%(spider)s.lock"  # in DATA_DIR: the run lock without Redis
 SCHEDULE_LOCK_KEY = "%(spider)s:schedule:lock"  # string: the run lock's holder token (expiring)

@@ -54,6 +54,7 @@ class Scheduler:
         on_change: bool = False,
         stop: threading.Event | None = None,
         clock: Callable[[], datetime] = utcnow,
+        after_success: Callable[[str], object] | None = None,
     ) -> None:
         self.spider = spider
         self.schedule = schedule
@@ -66,6 +67,7 @@ class Scheduler:
         self.on_change = on_change
         self.stop = stop or threading.Event()
         self.clock = clock
+        self.after_success = after_success  # called with the new version, lock still held
 
     # --- the long-running loop --------------------------------------------------------
     def run_forever(self) -> None:
@@ -177,6 +179,8 @@ class Scheduler:
         result = report(self.spider, tick, trigger, ended, run.detail(), self.data_dir, before)
         if result.outcome == "succeeded":
             logger.info("%s", result.line())
+            if self.after_success is not None and result.version != before:
+                self.after_success(result.version)
         else:
             logger.error("%s", result.line())
         if self.webhook is not None and should_notify(result, self.on_change):

@@ -189,6 +189,11 @@ def test_once_exits_with_the_jobs_code_and_a_failed_run_reaches_the_webhook(
     [(trigger, _, outcome, rows, version)] = runs(good.log)
     assert (trigger, outcome) == ("once", "succeeded") and rows > 0
     assert webhook.got() == []  # a success, and on_change is off
+    charts = data / "archive" / version / "charts"  # the daily job draws the new version's
+    assert (charts / "index.html").exists(), good.log[-3000:]
+    pngs = list(charts.glob("*.png"))
+    assert pngs and all(p.stat().st_size > 5000 for p in pngs)
+    assert f"charts of version {version} drawn" in good.log
     closed = "http://127.0.0.1:1/"  # nothing listens there
     bad = schedule("bad", "--once", base_url=closed, data_dir=data, config=config)
     assert bad.wait(180) == 1, bad.log[-3000:]
