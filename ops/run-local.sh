@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the main job on this machine with nothing else running: install, serve the project's
-# replica of the InferenceMAX dashboard on localhost, sweep it, print where latest/ is.
+# replica of the InferenceMAX dashboard on localhost, sweep it, draw its charts, print where
+# latest/ is.
 #   bash ops/run-local.sh [DATA_DIR]      (default: ./data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +22,5 @@ head -1 /tmp/benchcrawl-replica.$$.log
 "$PYTHON" -m scrapy crawl inferencemax -a base_url="http://127.0.0.1:$PORT/" -s DATA_DIR="$DATA_DIR"
 echo "latest: $DATA_DIR/latest -> $(readlink "$DATA_DIR/latest")"
 echo "merged CSV: $DATA_DIR/latest/merged.csv ($(($(wc -l < "$DATA_DIR/latest/merged.csv") - 1)) rows)"
+"$PYTHON" -m scrapy versions charts latest -s DATA_DIR="$DATA_DIR"
+echo "charts: $DATA_DIR/latest/charts/index.html"
