@@ -149,3 +149,14 @@ def test_the_running_sweep_shows_its_progress(make_client, redis_server: RedisSe
     assert "3/9 combinations" in client.get("/").text
     metrics = client.get("/metrics", headers=BEARER).text
     assert 'benchcrawl_sweep_combinations_accounted{spider="inferencemax"} 3.0' in metrics
+
+
+def test_the_monitor_binds_to_loopback_unless_told(redis_server: RedisServer) -> None:
+    from scrapy.utils.project import get_project_settings
+
+    from benchcrawl.commands.monitor import build
+
+    settings = get_project_settings()
+    settings.set("REDIS_URL", redis_server.url, priority="cmdline")
+    assert build(settings, TOKEN, None, None)[1:] == ("127.0.0.1", 8050)
+    assert build(settings, TOKEN, "0.0.0.0", 9000)[1:] == ("0.0.0.0", 9000)
