@@ -29,8 +29,8 @@ import benchcrawl
 assert benchcrawl.__file__.startswith(sys.argv[1]), benchcrawl.__file__
 from benchcrawl import settings
 from benchcrawl.config import load_config
-from benchcrawl.frontier.polite_keys import register_polite
 from benchcrawl.frontier.scripts import register
+from benchcrawl.polite.keys import register_polite
 from benchcrawl.sweep.redis import RedisSweepStore
 
 class Server:  # what a script registration reads: its source
@@ -49,10 +49,14 @@ print("join", store._join, "record", store._record)
 """
 
 
+LIB = ("benchcrawl.frontier", "_lib.lua")
+
+
 def _expected(name: str) -> int:
     if name.startswith("polite_"):
-        return len(lua.source("benchcrawl.frontier", "_lib.lua", "_polite.lua", f"{name}.lua"))
-    return len(lua.source("benchcrawl.frontier", "_lib.lua", f"{name}.lua"))
+        polite = name.removeprefix("polite_")
+        return len(lua.source("benchcrawl.polite", LIB, "_polite.lua", f"{polite}.lua"))
+    return len(lua.source("benchcrawl.frontier", LIB, f"{name}.lua"))
 
 
 def test_the_config_and_every_lua_script_load_from_a_zipped_package(tmp_path: Path) -> None:
@@ -63,6 +67,10 @@ def test_the_config_and_every_lua_script_load_from_a_zipped_package(tmp_path: Pa
                 z.write(path, path.relative_to(ROOT).as_posix())
     names = sorted(
         p.stem for p in (PACKAGE / "frontier" / "lua").glob("*.lua") if not p.stem.startswith("_")
+    ) + sorted(
+        f"polite_{p.stem}"
+        for p in (PACKAGE / "polite" / "lua").glob("*.lua")
+        if not p.stem.startswith("_")
     )
     assert len(names) >= 14
     result = subprocess.run(
@@ -76,7 +84,7 @@ def test_the_config_and_every_lua_script_load_from_a_zipped_package(tmp_path: Pa
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
     assert lines[0] == "0 1 * * *"
-    assert lines[1:-1] == [f"{name} {_expected(name)}" for name in names]
+    assert sorted(lines[1:-1]) == sorted(f"{name} {_expected(name)}" for name in names)
     join = len(lua.source("benchcrawl.sweep", "join.lua"))
     record = len(lua.source("benchcrawl.sweep", "record.lua"))
     assert lines[-1] == f"join {join} record {record}"
@@ -118,3 +126,10 @@ def test_every_file_the_package_holds_is_package_data() -> None:
         and not any(fnmatch.fnmatch(path.name, p) for p in patterns)
     ]
     assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
+
+
+def test_lua_source_takes_a_part_from_another_package() -> None:
+    joined = lua.source("benchcrawl.polite", ("benchcrawl.frontier", "_lib.lua"), "lease.lua")
+    lib = (PACKAGE / "frontier" / "lua" / "_lib.lua").read_text()
+    lease = (PACKAGE / "polite" / "lua" / "lease.lua").read_text()
+    assert joined == lib + "\n" + lease

@@ -3,6 +3,6 @@
 ``seeds`` (seed and exclusion files), ``scope`` (which hosts may be crawled),
 ``robots`` (RFC 9309 policy over Protego), ``politeness`` (the per-domain clock),
 ``links`` (link extraction with selectolax/Lexbor), ``page`` (truncation, content kind).
-The Redis side is :mod:`benchcrawl.frontier.polite`; the spider is
+The Redis side is :mod:`benchcrawl.polite`; the spider is
 :mod:`benchcrawl.spiders.broad`.
 """

@@ -1,8 +1,8 @@
 """The per-domain politeness clock, as plain functions of times in milliseconds.
 
 Two fetches of one domain are at least ``domain_delay`` apart, whichever workers make them.
-Redis runs this same rule (``frontier/lua/polite_lease.lua`` schedules domains by it and
-``polite_gate.lua`` enforces it right before each fetch, on Redis's clock); the functions
+Redis runs this same rule (``polite/lua/lease.lua`` schedules domains by it and
+``polite/lua/gate.lua`` enforces it right before each fetch, on Redis's clock); the functions
 here are its specification and are what the unit tests exercise.
 """
 

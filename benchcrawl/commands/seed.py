@@ -25,12 +25,12 @@ from benchcrawl.addons import load_addon_settings
 from benchcrawl.broad.seeds import BadLine, Seed, read_seeds
 from benchcrawl.connection import check_redis, frontier_client, redact
 from benchcrawl.exceptions import BenchcrawlError
-from benchcrawl.frontier.domains import DomainState
 from benchcrawl.frontier.dupefilter import RedisDupeFilter, dedup_options
-from benchcrawl.frontier.polite import PoliteQueue
-from benchcrawl.frontier.polite_keys import PoliteKeys
 from benchcrawl.frontier.queue import FrontierKeys, Push
 from benchcrawl.frontier.serialize import RequestCodec
+from benchcrawl.polite.domains import DomainState
+from benchcrawl.polite.keys import PoliteKeys
+from benchcrawl.polite.queue import PoliteQueue
 
 
 class Command(ScrapyCommand):

@@ -6,8 +6,9 @@ scheduler, queue and dupefilter and keeps its setting names where they mean the 
 Modules: ``scheduler`` (Scrapy's scheduler interface), ``ack`` (the spider middleware that
 ends a lease when its response is handled), ``lease`` (lease ids on requests, the failure
 path), ``queue`` (the Redis operations), ``dupefilter`` and ``bloom`` (seen requests),
-``serialize`` (requests as JSON), ``outbox``, ``recent`` and ``timing`` (pure logic),
-``lua/`` (the scripts; ``_lib.lua`` is prepended to each).
+``serialize`` (requests as JSON), ``interface`` (the queue interface), ``outbox``, ``recent``
+and ``timing`` (pure logic), ``lua/`` (the scripts; ``_lib.lua``, the lease protocol's Lua
+library, is prepended to each, and to the polite queue's).
 
 Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` = spider name)
 --------------------------------------------------------------------------------------------
@@ -64,32 +65,11 @@ anyone, for ``SCHEDULER_IDLE_BEFORE_CLOSE`` seconds (the clock starts at the fir
 observation). While Redis is unreachable, requests, acks and leases are kept in the worker
 and retried with backoff (logged once per outage); the worker does not close meanwhile.
 
-The polite queue (broad crawl)
-------------------------------
-``FRONTIER_QUEUE_CLASS = "benchcrawl.frontier.polite.PoliteQueue"`` (``polite``, with
-``domains`` and the ``gate`` downloader middleware; ``lua/polite_*.lua``, ``_polite.lua``
-prepended) replaces ``SCHEDULER_QUEUE_KEY`` by one queue per domain; data, leases, owners,
-failed, seq, workers and dupefilter keys are the ones above. A queued id is
-``<16 hex>@<domain>``, so every script finds a request's domain without reading it.
-
-``BROAD_READY_KEY``          ``%(spider)s:domains:ready``     zset domain -> its next turn
-    (Redis ms). A lease takes the next request of each domain whose turn has come and moves
-    the turn on by the domain's delay.
-``BROAD_DOMAIN_QUEUE_KEY``   ``%(spider)s:domain:%(domain)s`` zset id -> -priority.
-``BROAD_QUEUED_KEY``         ``%(spider)s:domains:queued``    counter of queued requests.
-``BROAD_DELAYS_KEY``         ``%(spider)s:domains:delay``     hash domain -> robots.txt
-    Crawl-delay (ms); the delay is the larger of it and ``BROAD_MIN_DELAY``.
-``BROAD_LAST_FETCH_KEY``     ``%(spider)s:domains:last``      hash domain -> when the fetch
-    gate last let a fetch go (Redis ms): the cluster-wide guarantee of the delay.
-``BROAD_DROPPED_KEY``        ``%(spider)s:domains:dropped``   hash domain -> URLs dropped
-    at ``BROAD_DOMAIN_CAP``.
-``BROAD_ROBOTS_STATE_KEY``   ``%(spider)s:robots``            hash domain -> +ms until
-    which its robots.txt is known, or -ms until which it is being fetched or unreachable.
-``BROAD_ROBOTS_KEY``         ``%(spider)s:robots:%(domain)s`` string: the robots.txt entry
-    (JSON), expiring with it.
-``BROAD_SEEDS_KEY``          ``%(spider)s:seeds``             set of seed domains.
-``BROAD_EXCLUDED_KEY``       ``%(spider)s:excluded``          set of excluded domains
-    (effective at the next lease, fetch and parsed page).
-``BROAD_VISITED_KEY``        ``%(spider)s:visited``           hash URL -> JSON {status,
-    type, size, truncated, fetched_at, warc, offset, length}.
+Other queues
+------------
+``FRONTIER_QUEUE_CLASS`` names the queue; any class with the interface of
+:class:`~benchcrawl.frontier.interface.FrontierQueue` will do. The broad crawl's polite
+per-domain queue, its fetch gate and their keys are in :mod:`benchcrawl.polite`: it keeps
+the data, leases, owners, failed, seq, workers and dupefilter keys above and replaces
+``SCHEDULER_QUEUE_KEY``.
 """

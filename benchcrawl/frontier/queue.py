@@ -1,5 +1,7 @@
 """The leased queue in Redis: every operation is one Lua call (see the key schema in
-:mod:`benchcrawl.frontier`). No Scrapy here; requests are opaque JSON strings."""
+:mod:`benchcrawl.frontier`). No Scrapy here; requests are opaque JSON strings. It implements
+:class:`~benchcrawl.frontier.interface.FrontierQueue`; the values that interface speaks
+(keys, pushes, results) and the parts of a report common to every queue are here too."""
 
 from __future__ import annotations
 
@@ -86,7 +88,7 @@ class LeasedQueue:
     def from_crawler(
         cls, crawler: Any, server: redis.Redis, keys: FrontierKeys, worker: str, mode: str
     ) -> LeasedQueue:
-        """How the scheduler builds its ``FRONTIER_QUEUE_CLASS`` (subclasses read settings)."""
+        """How the scheduler builds its ``FRONTIER_QUEUE_CLASS``."""
         return cls(server, keys, worker, mode)
 
     @classmethod
@@ -145,34 +147,39 @@ class LeasedQueue:
         return int(self._requeue(keys=[k.failed, k.data, k.queue], args=ids or []))
 
     def report(self, failed_limit: int = 20) -> dict[str, Any]:
-        k = self.keys
-        pipe = self.server.pipeline(transaction=False)
-        pipe.zcard(k.queue)
-        pipe.hgetall(k.owners)
-        pipe.zrange(k.leases, 0, 0, withscores=True)
-        pipe.hlen(k.failed)
-        pipe.zrange(k.workers, 0, -1, withscores=True)
-        pipe.time()
-        queued, owners, first_lease, nfailed, workers, now = pipe.execute()
-        failed: list[tuple[str, Any]] = []
-        cursor = 0
-        while len(failed) < failed_limit:
-            cursor, batch = self.server.hscan(k.failed, cursor, count=100)
-            failed += [(text(i), json.loads(r)) for i, r in _pairs(batch)]
-            if cursor == 0:
-                break
-        now_ms = int(now[0]) * 1000 + int(now[1]) // 1000
-        return {
-            "queued": int(queued),
-            "leases": dict(Counter(w.decode() for w in owners.values())),
-            "next_lease_expiry_s": (first_lease[0][1] - now_ms) / 1000 if first_lease else None,
-            "failed": int(nfailed),
-            "failed_sample": failed[:failed_limit],
-            "workers": {w.decode(): (now_ms - s) / 1000 for w, s in workers},
-        }
+        return {"queued": int(self.server.zcard(self.keys.queue))} | report(
+            self.server, self.keys, failed_limit
+        )
 
     def purge(self) -> int:
         return int(self.server.delete(*self.keys.all()))
+
+
+def report(server: redis.Redis, keys: FrontierKeys, failed_limit: int = 20) -> dict[str, Any]:
+    """What every queue reports of the lease protocol's keys: leases per worker, the next
+    lease expiry, failed requests (count and a sample), live workers and their silence."""
+    pipe = server.pipeline(transaction=False)
+    pipe.hgetall(keys.owners)
+    pipe.zrange(keys.leases, 0, 0, withscores=True)
+    pipe.hlen(keys.failed)
+    pipe.zrange(keys.workers, 0, -1, withscores=True)
+    pipe.time()
+    owners, first_lease, nfailed, workers, now = pipe.execute()
+    failed: list[tuple[str, Any]] = []
+    cursor = 0
+    while len(failed) < failed_limit:
+        cursor, batch = server.hscan(keys.failed, cursor, count=100)
+        failed += [(text(i), json.loads(r)) for i, r in _pairs(batch)]
+        if cursor == 0:
+            break
+    now_ms = int(now[0]) * 1000 + int(now[1]) // 1000
+    return {
+        "leases": dict(Counter(w.decode() for w in owners.values())),
+        "next_lease_expiry_s": (first_lease[0][1] - now_ms) / 1000 if first_lease else None,
+        "failed": int(nfailed),
+        "failed_sample": failed[:failed_limit],
+        "workers": {w.decode(): (now_ms - s) / 1000 for w, s in workers},
+    }
 
 
 def _pairs(reply: Any) -> list[tuple[Any, Any]]:

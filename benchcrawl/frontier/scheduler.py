@@ -26,6 +26,7 @@ from benchcrawl import signals as bc_signals
 from benchcrawl.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.dupefilter import RedisDupeFilter
+from benchcrawl.frontier.interface import FrontierQueue
 from benchcrawl.frontier.lease import LEASE_KEY, LeaseBudget, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox
 from benchcrawl.frontier.queue import ClusterState, FrontierKeys, LeasedQueue, Push
@@ -48,7 +49,7 @@ class RedisScheduler:
     def __init__(
         self,
         crawler: Crawler,
-        queue: LeasedQueue,
+        queue: FrontierQueue,
         dupefilter: RedisDupeFilter,
         *,
         lease_time: float,

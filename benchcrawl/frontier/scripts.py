@@ -7,6 +7,9 @@ from redis.commands.core import Script
 
 from benchcrawl import lua
 
+# the lease protocol's Lua library: every script that leases, commits or releases starts with it
+LIBRARY = ("benchcrawl.frontier", "_lib.lua")
+
 
 def register(server: redis.Redis, name: str) -> Script:
-    return lua.register(server, "benchcrawl.frontier", "_lib.lua", f"{name}.lua")
+    return lua.register(server, "benchcrawl.frontier", LIBRARY, f"{name}.lua")

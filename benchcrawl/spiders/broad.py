@@ -2,8 +2,8 @@
 
 Seeds are loaded with ``scrapy seed broad FILE``; then any number of ``scrapy crawl broad``
 workers (``REDIS_URL`` set) share the polite per-domain frontier
-(:mod:`benchcrawl.frontier.polite`), and every fetch passes the polite gate
-(:mod:`benchcrawl.frontier.gate`: robots.txt, exclusions, the per-domain delay).
+(:mod:`benchcrawl.polite.queue`), and every fetch passes the polite gate
+(:mod:`benchcrawl.polite.gate`: robots.txt, exclusions, the per-domain delay).
 
 A page is truncated to ``BROAD_MAX_PAGE_SIZE``, written to the worker's WARC file, recorded
 in the visited index, and, when it is HTML, parsed for links. Links are filtered by scope,
@@ -43,12 +43,12 @@ from benchcrawl.broad.scope import DomainScope, host_of, suffixes
 from benchcrawl.broad.seeds import read_seeds
 from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.domains import DomainState
-from benchcrawl.frontier.gate import PoliteGateMiddleware
-from benchcrawl.frontier.polite import ROBOTS_META
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.scheduler import RedisScheduler
 from benchcrawl.identity import file_tag, worker_id
+from benchcrawl.polite.domains import DomainState
+from benchcrawl.polite.gate import PoliteGateMiddleware
+from benchcrawl.polite.queue import ROBOTS_META
 from benchcrawl.storage.warc import WarcArchive
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ GATE_ORDER = 960  # last before the download handler: the domain's turn is taken
 class BroadSpider(Spider):
     name = "broad"
     custom_settings = {
-        "FRONTIER_QUEUE_CLASS": "benchcrawl.frontier.polite.PoliteQueue",
+        "FRONTIER_QUEUE_CLASS": "benchcrawl.polite.queue.PoliteQueue",
         "FRONTIER_IDLE_POLL_INTERVAL": 0.1,  # domains come due often: ask Redis soon again
         "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,  # fetched whole up to this, then truncated
         "DOWNLOAD_WARNSIZE": 0,

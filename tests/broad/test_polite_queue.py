@@ -13,10 +13,10 @@ from scrapy.settings import Settings
 
 from benchcrawl.addons import load_addon_settings
 from benchcrawl.broad.robots import RobotsEntry, classify
-from benchcrawl.frontier.domains import EXCLUDED, NOT_SEED, DomainState
-from benchcrawl.frontier.polite import ROBOTS_META, PoliteQueue
-from benchcrawl.frontier.polite_keys import PoliteKeys
 from benchcrawl.frontier.queue import FrontierKeys, Push
+from benchcrawl.polite.domains import EXCLUDED, NOT_SEED, DomainState
+from benchcrawl.polite.keys import PoliteKeys
+from benchcrawl.polite.queue import ROBOTS_META, PoliteQueue
 from benchcrawl.spiders.broad import BroadSpider
 
 

@@ -1,7 +1,7 @@
 """The broad crawl's per-domain state in Redis, outside the queue: the fetch gate, robots.txt
 entries, the seed and exclusion sets, and the one call per parsed page (visited index,
 exclusions, which links are new). Every operation is one call; keys in
-:class:`~benchcrawl.frontier.polite.PoliteKeys`."""
+:class:`~benchcrawl.polite.keys.PoliteKeys`."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from scrapy.settings import BaseSettings
 from benchcrawl.broad.robots import UNREACHABLE, RobotsEntry
 from benchcrawl.broad.scope import suffixes
 from benchcrawl.connection import frontier_client, text
-from benchcrawl.frontier.polite_keys import PoliteKeys, register_polite
 from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.polite.keys import PoliteKeys, register_polite
 
 logger = logging.getLogger(__name__)
 

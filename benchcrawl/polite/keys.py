@@ -1,5 +1,6 @@
-"""The polite queue's Redis keys (templates in settings; schema in :mod:`benchcrawl.frontier`)
-and how its scripts are registered (``_lib.lua`` and ``_polite.lua`` prepended)."""
+"""The polite queue's Redis keys (templates in settings; schema in :mod:`benchcrawl.polite`)
+and how its scripts are registered (the frontier's ``_lib.lua``, then ``_polite.lua``,
+prepended)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ import redis
 from scrapy.settings import BaseSettings
 
 from benchcrawl import lua
+from benchcrawl.frontier.scripts import LIBRARY
 
 
 def register_polite(server: redis.Redis, name: str) -> Any:
-    """A polite script, with ``_lib.lua`` and ``_polite.lua`` prepended."""
-    return lua.register(
-        server, "benchcrawl.frontier", "_lib.lua", "_polite.lua", f"polite_{name}.lua"
-    )
+    """``lua/<name>.lua``, with the frontier's ``_lib.lua`` and ``_polite.lua`` prepended."""
+    return lua.register(server, "benchcrawl.polite", LIBRARY, "_polite.lua", f"{name}.lua")
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """The polite queue: one queue per domain and a ``ready`` zset of domains by their next turn.
 
-Selected with ``FRONTIER_QUEUE_CLASS = "benchcrawl.frontier.polite.PoliteQueue"`` (the broad
-spider does); the scheduler, leases, acks, outbox and dedup are the frontier's own. A lease
-call takes the next request of each domain whose turn has come (or comes within
-``BROAD_LEASE_LOOKAHEAD``: the fetch then waits in :mod:`benchcrawl.frontier.gate`) and moves
-that domain's turn on by its delay, on Redis's clock, so any number of workers share one
-schedule. A domain's first lease (and the first after its robots.txt entry expires) is a
-robots.txt fetch, built here from the returned origin. Keys: see :mod:`benchcrawl.frontier`.
+Selected with ``FRONTIER_QUEUE_CLASS = "benchcrawl.polite.queue.PoliteQueue"`` (the broad
+spider does). It implements the frontier's queue interface
+(:class:`~benchcrawl.frontier.interface.FrontierQueue`); the scheduler, leases, acks, outbox
+and dedup are the frontier's own. A lease call takes the next request of each domain whose
+turn has come (or comes within ``BROAD_LEASE_LOOKAHEAD``: the fetch then waits in
+:mod:`benchcrawl.polite.gate`) and moves that domain's turn on by its delay, on Redis's
+clock, so any number of workers share one schedule. A domain's first lease (and the first
+after its robots.txt entry expires) is a robots.txt fetch, built here from the returned
+origin. Keys: see :mod:`benchcrawl.polite`.
 """
 
 from __future__ import annotations
@@ -20,17 +22,17 @@ from scrapy.crawler import Crawler
 from twisted.internet.base import DelayedCall
 
 from benchcrawl.broad.scope import host_of
-from benchcrawl.frontier.polite_keys import PoliteKeys, register_polite
 from benchcrawl.frontier.queue import (
     RECLAIM_LIMIT,
     ClusterState,
     CommitResult,
     FrontierKeys,
-    LeasedQueue,
     Push,
+    report,
 )
 from benchcrawl.frontier.serialize import FORMAT
 from benchcrawl.frontier.wake import engine_wakeup
+from benchcrawl.polite.keys import PoliteKeys, register_polite
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ ROBOTS_ERRBACK = "robots_failed"
 WAKE_MAX = 1.0  # s; a later turn is re-checked then (a robots.txt fetch may move it)
 
 
-class PoliteQueue(LeasedQueue):
+class PoliteQueue:
     def __init__(
         self,
         server: redis.Redis,
@@ -57,7 +59,10 @@ class PoliteQueue(LeasedQueue):
         crawler: Crawler | None = None,
         idle_poll: float,
     ) -> None:
-        super().__init__(server, keys, worker, mode)
+        self.server = server
+        self.keys = keys
+        self.worker = worker
+        self.mode = mode
         self.polite = polite
         self.min_delay_ms = int(min_delay * 1000)
         self.lookahead_ms = int(lookahead * 1000)
@@ -67,11 +72,11 @@ class PoliteQueue(LeasedQueue):
         self.crawler = crawler
         self.idle_poll = idle_poll
         self._wake: DelayedCall | None = None
-        self._p_lease = register_polite(server, "lease")
-        self._p_commit = register_polite(server, "commit")
-        self._p_maintain = register_polite(server, "maintain")
-        self._p_release = register_polite(server, "release")
-        self._p_requeue = register_polite(server, "requeue_failed")
+        self._lease = register_polite(server, "lease")
+        self._commit = register_polite(server, "commit")
+        self._maintain = register_polite(server, "maintain")
+        self._release = register_polite(server, "release")
+        self._requeue = register_polite(server, "requeue_failed")
 
     @classmethod
     def from_crawler(
@@ -113,7 +118,7 @@ class PoliteQueue(LeasedQueue):
 
     def lease(self, n: int, lease_ms: int) -> list[tuple[str, bytes]]:
         k, p = self.keys, self.polite
-        flat = self._p_lease(
+        flat = self._lease(
             keys=[
                 p.ready,
                 k.data,
@@ -180,7 +185,7 @@ class PoliteQueue(LeasedQueue):
         args += acks
         for lease, record in fails:
             args += [lease, record]
-        pushed, dups, acked, failed, dropped = self._p_commit(
+        pushed, dups, acked, failed, dropped = self._commit(
             keys=[
                 p.ready,
                 k.data,
@@ -200,7 +205,7 @@ class PoliteQueue(LeasedQueue):
 
     def maintain(self, held: list[str], lease_ms: int, worker_ttl_ms: int) -> ClusterState:
         k, p = self.keys, self.polite
-        lost, reclaimed, queued, leased = self._p_maintain(
+        lost, reclaimed, queued, leased = self._maintain(
             keys=[p.ready, k.data, k.leases, k.owners, k.workers, p.queued],
             args=[self.worker, lease_ms, worker_ttl_ms, RECLAIM_LIMIT, p.queue_prefix, *held],
         )
@@ -211,29 +216,34 @@ class PoliteQueue(LeasedQueue):
             return 0
         k, p = self.keys, self.polite
         return int(
-            self._p_release(
+            self._release(
                 keys=[p.ready, k.data, k.leases, k.owners, p.queued],
                 args=[self.worker, p.queue_prefix, *ids],
             )
         )
 
+    def leave(self) -> None:
+        """Take this worker off the cluster's list of live workers (at close)."""
+        self.server.zrem(self.keys.workers, self.worker)
+
+    # --- for the `scrapy frontier` command -------------------------------------------------
     def requeue_failed(self, ids: list[str] | None = None) -> int:
         k, p = self.keys, self.polite
         return int(
-            self._p_requeue(
+            self._requeue(
                 keys=[k.failed, k.data, p.ready, p.queued], args=[p.queue_prefix, *(ids or [])]
             )
         )
 
     def report(self, failed_limit: int = 20) -> dict[str, Any]:
-        out = super().report(failed_limit)
         p = self.polite
-        out["queued"] = int(self.server.get(p.queued) or 0)
+        out = {"queued": int(self.server.get(p.queued) or 0)}
+        out |= report(self.server, self.keys, failed_limit)
         out["domains_ready"] = int(self.server.zcard(p.ready))
         return out
 
     def purge(self) -> int:
-        deleted = super().purge() + int(self.server.delete(*self.polite.all()))
+        deleted = int(self.server.delete(*self.keys.all(), *self.polite.all()))
         for prefix in (self.polite.queue_prefix, self.polite.robots_prefix):
             batch: list[bytes] = []
             for key in self.server.scan_iter(match=_glob_escape(prefix) + "*", count=1000):

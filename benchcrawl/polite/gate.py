@@ -6,7 +6,7 @@ crawl, drops what must not be fetched and holds what must wait.
   bounded local cache for ``BROAD_ROBOTS_LOCAL_TTL``;
 - scope: a request to an excluded domain (the Redis set takes effect at once) or to a
   domain outside the seeds (e.g. a redirect's target) is dropped;
-- politeness: one Redis call (``polite_gate.lua``) records the fetch if the domain's delay
+- politeness: one Redis call (``lua/gate.lua``) records the fetch if the domain's delay
   has passed since its last fetch by any worker, else says how long to wait; the request
   waits here and asks again. This is what makes the delay hold for any number of workers;
   the ready queue only makes sure workers seldom have to wait.
@@ -34,8 +34,8 @@ from scrapy.utils.misc import load_object
 from benchcrawl.broad.robots import RobotsRules
 from benchcrawl.broad.scope import host_of
 from benchcrawl.connection import RedisRetry
-from benchcrawl.frontier.domains import EXCLUDED, NOT_SEED, DomainState
-from benchcrawl.frontier.polite import ROBOTS_META, PoliteQueue
+from benchcrawl.polite.domains import EXCLUDED, NOT_SEED, DomainState
+from benchcrawl.polite.queue import ROBOTS_META, PoliteQueue
 
 logger = logging.getLogger(__name__)
 

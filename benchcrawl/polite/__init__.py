@@ -1,0 +1,44 @@
+"""The broad crawl's politeness in Redis: the polite per-domain queue and its fetch gate.
+
+The lease protocol (scheduler, leases, acks, outbox, dedup, the JSON codec) is the
+frontier's (:mod:`benchcrawl.frontier`); this package is what makes a crawl of many domains
+polite across any number of workers. Pure rules (robots.txt, scope, the politeness clock)
+are in :mod:`benchcrawl.broad`; the spider is :mod:`benchcrawl.spiders.broad`.
+
+Modules: ``queue`` (:class:`~benchcrawl.polite.queue.PoliteQueue`, the frontier's queue
+interface, :class:`~benchcrawl.frontier.interface.FrontierQueue`, kept per domain),
+``gate`` (the downloader middleware right before each fetch: robots.txt, scope, the
+per-domain delay), ``domains`` (per-domain state outside the queue: the gate's clock,
+robots.txt entries, seeds, exclusions, the per-page call), ``keys`` (the keys below and
+how the scripts are registered), ``lua/`` (the scripts; the frontier's ``_lib.lua``, then
+``_polite.lua``, prepended to each).
+
+Key schema (templates in settings, defaults in :mod:`benchcrawl.broad.defaults`;
+``%(spider)s`` = spider name, ``%(domain)s`` = a host name)
+------------------------------------------------------------------------------------
+``FRONTIER_QUEUE_CLASS = "benchcrawl.polite.queue.PoliteQueue"`` replaces
+``SCHEDULER_QUEUE_KEY`` by one queue per domain; the data, leases, owners, failed, seq,
+workers and dupefilter keys are the frontier's (see :mod:`benchcrawl.frontier`). A queued id is
+``<16 hex>@<domain>``, so every script finds a request's domain without reading it.
+
+``BROAD_READY_KEY``          ``%(spider)s:domains:ready``     zset domain -> its next turn
+    (Redis ms). A lease takes the next request of each domain whose turn has come and moves
+    the turn on by the domain's delay.
+``BROAD_DOMAIN_QUEUE_KEY``   ``%(spider)s:domain:%(domain)s`` zset id -> -priority.
+``BROAD_QUEUED_KEY``         ``%(spider)s:domains:queued``    counter of queued requests.
+``BROAD_DELAYS_KEY``         ``%(spider)s:domains:delay``     hash domain -> robots.txt
+    Crawl-delay (ms); the delay is the larger of it and ``BROAD_MIN_DELAY``.
+``BROAD_LAST_FETCH_KEY``     ``%(spider)s:domains:last``      hash domain -> when the fetch
+    gate last let a fetch go (Redis ms): the cluster-wide guarantee of the delay.
+``BROAD_DROPPED_KEY``        ``%(spider)s:domains:dropped``   hash domain -> URLs dropped
+    at ``BROAD_DOMAIN_CAP``.
+``BROAD_ROBOTS_STATE_KEY``   ``%(spider)s:robots``            hash domain -> +ms until
+    which its robots.txt is known, or -ms until which it is being fetched or unreachable.
+``BROAD_ROBOTS_KEY``         ``%(spider)s:robots:%(domain)s`` string: the robots.txt entry
+    (JSON), expiring with it.
+``BROAD_SEEDS_KEY``          ``%(spider)s:seeds``             set of seed domains.
+``BROAD_EXCLUDED_KEY``       ``%(spider)s:excluded``          set of excluded domains
+    (effective at the next lease, fetch and parsed page).
+``BROAD_VISITED_KEY``        ``%(spider)s:visited``           hash URL -> JSON {status,
+    type, size, truncated, fetched_at, warc, offset, length}.
+"""
