@@ -17,20 +17,26 @@ ARG PIP_NO_INDEX=
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python3 -m venv /opt/venv
 COPY wheels/ /wheels/
+# the wheelhouse first, in a layer of its own: a change to the project's code reuses it
+RUN set -eu; \
+    if [ -n "$PIP_NO_INDEX" ]; then index=--no-index; else index=; fi; \
+    if ls /wheels/*.whl >/dev/null 2>&1; then \
+        /opt/venv/bin/pip install -q $index --find-links /wheels /wheels/*.whl; \
+    fi
 COPY pyproject.toml setup.py scrapy.cfg /src/
 COPY benchcrawl/ /src/benchcrawl/
 RUN set -eu; \
     if [ -n "$PIP_NO_INDEX" ]; then index=--no-index; else index=; fi; \
-    /opt/venv/bin/pip install $index --find-links /wheels /src "scrapyd>=1.5,<2" \
-    && /opt/venv/bin/python -c "import benchcrawl, scrapy, scrapy_playwright, scrapyd" \
+    /opt/venv/bin/pip install -q $index --find-links /wheels /src "scrapyd>=1.5,<2" \
+    && /opt/venv/bin/python -c "import benchcrawl, scrapy, scrapy_playwright, scrapyd, pkg_resources" \
     && /opt/venv/bin/pip uninstall -y -q pip \
     && find /opt/venv -name __pycache__ -prune -exec rm -rf {} +
 
-# --- final: the venv, Chromium, nothing to build with -------------------------------------
+# --- final: the venv, Chromium (libatomic1: Playwright's node driver), no build tools -------------------------------------
 FROM ${BASE_IMAGE}
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
-    && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /usr/share/doc/* /usr/share/man/*
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium libatomic1 \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb /usr/share/doc/* /usr/share/man/*
 COPY --from=build /opt/venv /opt/venv
 COPY ops/docker/entrypoint.sh /usr/local/bin/benchcrawl-entrypoint
 COPY ops/docker/scrapyd.conf /etc/scrapyd/scrapyd.conf

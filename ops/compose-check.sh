@@ -133,8 +133,20 @@ fi
 
 # --- the image ----------------------------------------------------------------------------
 phase build
+# The build context is the committed tree (HEAD) plus the wheelhouse, so files being
+# edited in the working tree do not end up half-changed in the image;
+# COMPOSE_CHECK_WORKTREE=1 builds the working tree as it is.
+context=.
+if [ -z "${COMPOSE_CHECK_WORKTREE:-}" ] && git rev-parse --verify -q HEAD >/dev/null 2>&1; then
+    context="$TMP/context"
+    mkdir -p "$context"
+    git archive HEAD | tar -x -C "$context"
+    rm -rf "$context/wheels"
+    cp -al wheels "$context/wheels" 2>/dev/null || cp -a wheels "$context/wheels"
+    say "building $(git rev-parse --short HEAD) (committed tree)"
+fi
 timeout 1500 "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
-    --build-arg PIP_NO_INDEX=1 -t "$IMAGE" . >"$TMP/build.log" 2>&1 \
+    --build-arg PIP_NO_INDEX=1 -t "$IMAGE" "$context" >"$TMP/build.log" 2>&1 \
     || { tail -30 "$TMP/build.log" >&2; fail "docker build of the benchcrawl image failed (its log is above)."; }
 size=$("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE")
 say "image $IMAGE: $((size / 1000000)) MB ($("$DOCKER" image inspect -f '{{.Size}}' "$BASE_IMAGE" | awk '{printf "%d", $1/1000000}') MB of it the base)"
@@ -206,14 +218,14 @@ done
 
 phase verify
 compose logs --no-color worker >"$TMP/workers.log" 2>&1
-versions=$(find "$TMP/data/archive" -mindepth 1 -maxdepth 1 -type d ! -name '.*' 2>/dev/null | wc -l)
+versions=$(find "$TMP/data/archive" -mindepth 1 -maxdepth 1 -type d ! -name '.*' 2>/dev/null | wc -l || true)
 took=0
 for c in $ids; do
     name=$("$DOCKER" inspect -f '{{.Name}}' "$c"); name=${name#/}
     code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
     n=$("$DOCKER" logs "$c" 2>&1 | grep -cE 'combination [0-9]+/[0-9]+ done' || true)
     say "$name: exit code $code, $n combinations done"
-    [ "$code" = 0 ] || { tail -5 "$TMP/workers.log" >&2; fail "worker $name exited with code $code."; }
+    [ "$code" = 0 ] || { "$DOCKER" logs --tail 15 "$c" >&2; fail "worker $name exited with code $code."; }
     [ "$n" -gt 0 ] && took=$((took + 1))
 done
 [ "$versions" = 1 ] || fail "the sweep wrote $versions versions to DATA_DIR/archive, not exactly 1."
