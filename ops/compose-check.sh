@@ -238,7 +238,9 @@ say "one version, $(basename "$(readlink "$TMP/data/latest")"), $rows rows; $don
     || fail "only $took of $WORKERS workers did a combination of the sweep (each worker's log needs a 'combination k/n done' line)."
 
 phase down
-timeout 120 compose down -v --remove-orphans -t 10 >"$TMP/down.log" 2>&1 \
+timeout 120 docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" \
+    -f docker-compose.yml -f docker-compose.host.yml down -v --remove-orphans -t 10 \
+    >"$TMP/down.log" 2>&1 \
     || { cat "$TMP/down.log" >&2; fail "docker-compose down did not finish."; }
 rm -f "$TMP/compose.env"
 phase end
