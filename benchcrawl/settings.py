@@ -91,5 +91,7 @@ if "BROAD_EXCLUDE_FILE" in os.environ:  # domains never crawled
     BROAD_EXCLUDE_FILE = os.environ["BROAD_EXCLUDE_FILE"]
 if "BROAD_WARC_DIR" in os.environ:  # where WARC files go; "" = no WARC
     BROAD_WARC_DIR = os.environ["BROAD_WARC_DIR"]
+if "METRICS_PORT" in os.environ:  # a worker's Prometheus /metrics port; default off
+    METRICS_PORT = os.environ["METRICS_PORT"]  # read with getint by the metrics extension
 if "RESOURCES_NODE_ID" in os.environ:  # this node's id on the board; default host:pid
     RESOURCES_NODE_ID = os.environ["RESOURCES_NODE_ID"]

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import fcntl
 import os
-import uuid
-from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
 import redis
 
+from benchcrawl import lua
 from benchcrawl.connection import redact
 from benchcrawl.exceptions import RedisUnavailable
+from benchcrawl.identity import process_id, worker_id
 
 
 def renew_interval(ttl: float) -> float:
@@ -43,10 +43,6 @@ class RunLock(Protocol):
     def release(self) -> None: ...
 
 
-def _script(client: redis.Redis, name: str):
-    return client.register_script(resources.files(__package__).joinpath(name).read_text())
-
-
 class RedisLock:
     """The lock as an expiring Redis string holding this scheduler's token."""
 
@@ -54,10 +50,10 @@ class RedisLock:
         self.client = client
         self.key = key
         self.ttl = ttl
-        self.holder = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.holder = worker_id()
         self._where = redact(url)
-        self._renew = _script(client, "lock_renew.lua")
-        self._release = _script(client, "lock_release.lua")
+        self._renew = lua.register(client, __package__, "lock_renew.lua")
+        self._release = lua.register(client, __package__, "lock_release.lua")
 
     def _call(self, what: str, fn, *args, **kwargs):
         try:
@@ -85,7 +81,7 @@ class FileLock:
     def __init__(self, path: Path, ttl: float) -> None:
         self.path = path
         self.ttl = ttl
-        self.holder = f"{os.uname().nodename}:{os.getpid()}"
+        self.holder = process_id()
         self._fd: int | None = None
 
     def acquire(self) -> bool:
