@@ -58,7 +58,7 @@ cleanup() {
             -f docker-compose.yml -f docker-compose.host.yml down -v --remove-orphans -t 10 \
             >"$TMP/down.log" 2>&1 || cat "$TMP/down.log" >&2
     fi
-    [ -n "$REPLICA" ] && kill "$REPLICA" 2>/dev/null && wait "$REPLICA" 2>/dev/null
+    [ -n "$REPLICA" ] && "$DOCKER" rm -f "$PROJECT-replica" >/dev/null 2>&1
     if [ -n "$STARTED_DOCKERD" ]; then
         kill "$STARTED_DOCKERD" 2>/dev/null
         for _ in $(seq 40); do kill -0 "$STARTED_DOCKERD" 2>/dev/null || break; sleep 0.5; done
@@ -154,11 +154,14 @@ say "image $IMAGE: $((size / 1000000)) MB ($("$DOCKER" image inspect -f '{{.Size
 # --- the replica on loopback, Redis, then the workers --------------------------------------
 phase up
 port=$(free_port)
-"$PYTHON" -m benchcrawl.replica --port "$port" --latency "${COMPOSE_CHECK_LATENCY:-1.0}" \
-    >"$TMP/replica.log" 2>&1 &
-REPLICA=$!
-for _ in $(seq 100); do grep -q "replica serving" "$TMP/replica.log" && break; sleep 0.1; done
-grep -q "replica serving" "$TMP/replica.log" || fail "the replica did not start on 127.0.0.1:$port."
+# the replica runs from the image too (its generated data), so the host needs no project install
+"$DOCKER" run -d --name "$PROJECT-replica" --network host "$IMAGE" \
+    python -m benchcrawl.replica --port "$port" --generate \
+    --latency "${COMPOSE_CHECK_LATENCY:-1.0}" >/dev/null
+REPLICA=1
+for _ in $(seq 150); do "$DOCKER" logs "$PROJECT-replica" 2>&1 | grep -q "replica serving" && break; sleep 0.2; done
+"$DOCKER" logs "$PROJECT-replica" 2>&1 | grep -q "replica serving" \
+    || { "$DOCKER" logs "$PROJECT-replica" 2>&1 | tail -5 >&2; fail "the replica did not start on 127.0.0.1:$port."; }
 
 mkdir -p "$TMP/data"
 redis_port=$(free_port)
@@ -180,15 +183,13 @@ WORKER_ARGS=-a base_url=http://127.0.0.1:$port/ -s FRONTIER_LEASE_BATCH=1 -s CON
 ENV
 chmod 600 "$TMP/compose.env"
 compose up -d redis >"$TMP/up.log" 2>&1 || { cat "$TMP/up.log" >&2; fail "docker-compose could not start redis."; }
-for _ in $(seq 100); do
-    [ "$(redis-cli -p "$redis_port" --no-auth-warning -a "$password" ping 2>/dev/null)" = PONG ] && break
-    sleep 0.2
-done
-[ "$(redis-cli -p "$redis_port" --no-auth-warning -a "$password" ping 2>/dev/null)" = PONG ] \
+rcli() { compose exec -T redis redis-cli -p "$redis_port" --no-auth-warning "$@" 2>/dev/null; }
+for _ in $(seq 100); do [ "$(rcli -a "$password" ping)" = PONG ] && break; sleep 0.2; done
+[ "$(rcli -a "$password" ping)" = PONG ] \
     || fail "the redis service did not answer on 127.0.0.1:$redis_port within 20 s."
-[ "$(redis-cli -p "$redis_port" --no-auth-warning -a "$password" config get appendonly | tail -1)" = yes ] \
+[ "$(rcli -a "$password" config get appendonly | tail -1)" = yes ] \
     || fail "the redis service runs without AOF."
-redis-cli -p "$redis_port" ping 2>/dev/null | grep -q NOAUTH || fail "the redis service answers without its password."
+rcli ping | grep -q NOAUTH || fail "the redis service answers without its password."
 compose up -d --scale worker="$WORKERS" worker >>"$TMP/up.log" 2>&1 \
     || { cat "$TMP/up.log" >&2; fail "docker-compose could not start $WORKERS workers."; }
 
