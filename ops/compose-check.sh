@@ -58,7 +58,7 @@ cleanup() {
             -f docker-compose.yml -f docker-compose.host.yml down -v --remove-orphans -t 10 \
             >"$TMP/down.log" 2>&1 || cat "$TMP/down.log" >&2
     fi
-    [ -n "$REPLICA" ] && "$DOCKER" rm -f "$PROJECT-replica" >/dev/null 2>&1
+    [ -n "$REPLICA" ] && "$DOCKER" rm -f -v "$PROJECT-replica" >/dev/null 2>&1
     if [ -n "$STARTED_DOCKERD" ]; then
         kill "$STARTED_DOCKERD" 2>/dev/null
         for _ in $(seq 40); do kill -0 "$STARTED_DOCKERD" 2>/dev/null || break; sleep 0.5; done
