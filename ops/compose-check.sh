@@ -164,6 +164,11 @@ for _ in $(seq 150); do "$DOCKER" logs "$PROJECT-replica" 2>&1 | grep -q "replic
     || { "$DOCKER" logs "$PROJECT-replica" 2>&1 | tail -5 >&2; fail "the replica did not start on 127.0.0.1:$port."; }
 
 mkdir -p "$TMP/data"
+# Small leases and few requests at a time, so the 9 combinations spread over the workers.
+# The resource-aware throttle stays on but its CPU and memory limits are out of reach:
+# on a 2-core machine shared with other jobs, the load alone would otherwise stop the
+# later workers leasing before they took part (the check is about the compose cluster).
+WORKER_SETTINGS=${COMPOSE_CHECK_WORKER_SETTINGS:--s FRONTIER_LEASE_BATCH=1 -s CONCURRENT_REQUESTS=2 -s RESOURCES_CPU_LIMIT=101 -s RESOURCES_MEMORY_LIMIT=101}
 redis_port=$(free_port)
 password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 cat >"$TMP/compose.env" <<ENV
@@ -179,7 +184,7 @@ SCRAPYD_PORT=$(free_port)
 BENCHCRAWL_MONITOR_TOKEN=$password
 MONITOR_PORT=$(free_port)
 BENCHCRAWL_DATA=$TMP/data
-WORKER_ARGS=-a base_url=http://127.0.0.1:$port/ -s FRONTIER_LEASE_BATCH=1 -s CONCURRENT_REQUESTS=2
+WORKER_ARGS=-a base_url=http://127.0.0.1:$port/ $WORKER_SETTINGS
 ENV
 chmod 600 "$TMP/compose.env"
 compose up -d redis >"$TMP/up.log" 2>&1 || { cat "$TMP/up.log" >&2; fail "docker-compose could not start redis."; }
@@ -221,13 +226,14 @@ phase verify
 compose logs --no-color worker >"$TMP/workers.log" 2>&1
 versions=$(find "$TMP/data/archive" -mindepth 1 -maxdepth 1 -type d ! -name '.*' 2>/dev/null | wc -l || true)
 took=0
+idle=()
 for c in $ids; do
     name=$("$DOCKER" inspect -f '{{.Name}}' "$c"); name=${name#/}
     code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
     n=$("$DOCKER" logs "$c" 2>&1 | grep -cE 'combination [0-9]+/[0-9]+ done' || true)
     say "$name: exit code $code, $n combinations done"
     [ "$code" = 0 ] || { "$DOCKER" logs --tail 15 "$c" >&2; fail "worker $name exited with code $code."; }
-    [ "$n" -gt 0 ] && took=$((took + 1))
+    if [ "$n" -gt 0 ]; then took=$((took + 1)); else idle+=("$c"); fi
 done
 [ "$versions" = 1 ] || fail "the sweep wrote $versions versions to DATA_DIR/archive, not exactly 1."
 [ -L "$TMP/data/latest" ] && [ -s "$TMP/data/latest/merged.csv" ] \
@@ -235,6 +241,9 @@ done
 rows=$(($(wc -l <"$TMP/data/latest/merged.csv") - 1))
 done_total=$(grep -cE 'combination [0-9]+/[0-9]+ done' "$TMP/workers.log" || true)
 say "one version, $(basename "$(readlink "$TMP/data/latest")"), $rows rows; $done_total combinations done across $took workers"
+if [ "$took" != "$WORKERS" ]; then
+    for c in "${idle[@]}"; do "$DOCKER" logs "$c" 2>&1 | grep -v '^ ' | tail -12 >&2; done
+fi
 [ "$took" = "$WORKERS" ] \
     || fail "only $took of $WORKERS workers did a combination of the sweep (each worker's log needs a 'combination k/n done' line)."
 
