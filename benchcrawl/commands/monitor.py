@@ -18,9 +18,10 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 
-from benchcrawl.addons import load_addon_settings
+from benchcrawl.addons import apply_defaults, load_addon_settings
 from benchcrawl.connection import check_redis, frontier_client, redact
 from benchcrawl.exceptions import BenchcrawlError
+from benchcrawl.scheduling import defaults as schedule_defaults
 
 TOKEN_ENV = "BENCHCRAWL_MONITOR_TOKEN"
 
@@ -81,6 +82,7 @@ def build(settings: BaseSettings, token: str, host: str | None, port: int | None
         s = settings.copy()
         loader.load(name).update_settings(s)
         load_addon_settings(s)
+        apply_defaults(s, schedule_defaults)  # where `scrapy schedule NAME` keeps its runs
         spiders.append(spider_keys(s, name, server))
     data_dir = _data_dir(base)
     shown = redact(url)

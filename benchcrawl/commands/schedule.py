@@ -140,7 +140,14 @@ class Command(ScrapyCommand):
             check_redis(url, timeout)
             client = redis_client(url, timeout, min(timeout, max(ttl / 6, 0.2)))
             lock = RedisLock(client, settings["SCHEDULE_LOCK_KEY"] % names, ttl, url)
-            state = RedisState(client, settings["SCHEDULE_STATE_KEY"] % names, url)
+            state = RedisState(
+                client,
+                settings["SCHEDULE_STATE_KEY"] % names,
+                url,
+                runs_key=settings["SCHEDULE_RUNS_KEY"] % names,
+                next_key=settings["SCHEDULE_NEXT_KEY"] % names,
+                kept=settings.getint("SCHEDULE_RUNS_KEPT"),
+            )
         else:
             lock = FileLock(data_dir / (settings["SCHEDULE_LOCK_FILE"] % names), ttl)
             state = FileState(data_dir / (settings["SCHEDULE_STATE_FILE"] % names))

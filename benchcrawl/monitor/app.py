@@ -111,10 +111,26 @@ class Version(BaseModel):
     written_at: str = ""
 
 
+class ScheduledRun(BaseModel):
+    tick: str
+    outcome: str
+    exit_code: str
+    rows: str
+    version: str
+    seconds: str
+    finished_at: str
+
+
+class Schedule(BaseModel):
+    spider: str
+    next: str  # the tick a live scheduler waits for; "" when none is running
+    runs: list[ScheduledRun]  # newest first
+
+
 class InferenceMax(BaseModel):
     sweeps: list[Sweep]
     versions: list[Version]
-    schedule: str = "no scheduler yet"
+    schedules: list[Schedule]
 
 
 class DataPage(BaseModel):
@@ -234,6 +250,7 @@ def create_app(monitor: Monitor) -> FastAPI:
             frontiers=monitor.cluster.frontiers(),
             chart=svg_chart(monitor.cluster.series(now), now, monitor.cluster.window),
             sweeps=monitor.cluster.sweeps(),
+            schedules=monitor.cluster.schedules(),
             versions=monitor.data.versions(),
             table=table,
             rows=rows[(page - 1) * PER_PAGE : page * PER_PAGE],
@@ -317,8 +334,13 @@ def create_app(monitor: Monitor) -> FastAPI:
 
     @app.get("/api/inferencemax", response_model=InferenceMax)
     def api_inferencemax(_: Auth) -> Any:
-        """The running sweep's progress and the versions in DATA_DIR."""
-        return {"sweeps": monitor.cluster.sweeps(), "versions": monitor.data.versions()}
+        """The running sweep's progress, the versions in DATA_DIR and the scheduler's next
+        tick and last runs."""
+        return {
+            "sweeps": monitor.cluster.sweeps(),
+            "versions": monitor.data.versions(),
+            "schedules": monitor.cluster.schedules(),
+        }
 
     Filter = Annotated[str | None, Query(max_length=200)]
 

@@ -29,6 +29,7 @@ class SpiderKeys:
     queue: Any  # the spider's FRONTIER_QUEUE_CLASS, built for inspection
     heartbeat_interval: float
     lost_after: int
+    schedule: tuple[str, str] | None = None  # SCHEDULE_NEXT_KEY, SCHEDULE_RUNS_KEY (filled)
 
     def series_key(self, node: str) -> str:
         return self.series % {"spider": self.name, "node": node}
@@ -168,6 +169,39 @@ class Cluster:
                 }
             )
         return out
+
+    # --- the scheduler ------------------------------------------------------------------
+    def schedules(self, limit: int = 10) -> list[dict[str, Any]]:
+        """Per spider a scheduler ran for: the tick a live scheduler waits for ("" when none
+        is running) and the last runs, newest first (values read back are untrusted)."""
+        out = []
+        for s in self.spiders.values():
+            if s.schedule is None:
+                continue
+            next_key, runs_key = s.schedule
+            pipe = self.client.pipeline(transaction=False)
+            pipe.get(next_key)
+            pipe.lrange(runs_key, 0, max(0, limit - 1))
+            upcoming, raw = pipe.execute()
+            runs = [r for r in (_run(x) for x in raw) if r is not None]
+            if upcoming is None and not runs:
+                continue
+            upcoming_text = text(upcoming)[:40] if upcoming is not None else ""
+            out.append({"spider": s.name, "next": upcoming_text, "runs": runs})
+        return out
+
+
+_RUN_FIELDS = ("tick", "outcome", "exit_code", "rows", "version", "seconds", "finished_at")
+
+
+def _run(raw: Any) -> dict[str, str] | None:
+    try:
+        data = json.loads(raw)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {k: str(data.get(k, ""))[:80] for k in _RUN_FIELDS}
 
 
 def _all_nodes(client: redis.Redis, keys: BoardKeys) -> list[NodeStatus]:

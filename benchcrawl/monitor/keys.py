@@ -26,6 +26,9 @@ def spider_keys(settings: Any, name: str, server: redis.Redis) -> SpiderKeys:
         settings["RESOURCES_CLUSTER_PAUSE_KEY"],
     )
     sweep = settings.get("INFERENCEMAX_SWEEP_KEY")
+    # the scheduler's keys, where the command applied its defaults (the monitor does)
+    next_key, runs_key = settings.get("SCHEDULE_NEXT_KEY"), settings.get("SCHEDULE_RUNS_KEY")
+    names = {"spider": name}
     return SpiderKeys(
         name=name,
         frontier=keys,
@@ -35,4 +38,5 @@ def spider_keys(settings: Any, name: str, server: redis.Redis) -> SpiderKeys:
         queue=queue,
         heartbeat_interval=settings.getfloat("RESOURCES_HEARTBEAT_INTERVAL"),
         lost_after=settings.getint("MONITOR_LOST_AFTER"),
+        schedule=(next_key % names, runs_key % names) if next_key and runs_key else None,
     )

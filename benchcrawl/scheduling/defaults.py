@@ -15,7 +15,10 @@ SCHEDULE_LOCK_FILE = "schedule-%(spider)s.lock"  # in DATA_DIR: the run lock wit
 SCHEDULE_LOCK_KEY = "%(spider)s:schedule:lock"  # string: the run lock's holder token (expiring)
 SCHEDULE_LOCK_TTL = 30.0  # s; the Redis lock expires this long after its holder last renewed it
 SCHEDULE_MAX_SLEEP = 60.0  # s; the longest nap between two looks at the clock
+SCHEDULE_NEXT_KEY = "%(spider)s:schedule:next"  # string (expiring): the tick a scheduler waits for
 SCHEDULE_POLL_INTERVAL = 2.0  # s between tries while a due tick waits for another's run
+SCHEDULE_RUNS_KEPT = 50  # finished runs kept in SCHEDULE_RUNS_KEY, newest first
+SCHEDULE_RUNS_KEY = "%(spider)s:schedule:runs"  # list: JSON of each finished run, newest first
 SCHEDULE_RUN_TIMEOUT = 0.0  # s; a run still going is killed; 0 = INFERENCEMAX_SWEEP_TIMEOUT
 SCHEDULE_SCRAPYD_PROJECT = "benchcrawl"  # scrapyd project that --scrapyd submits runs to
 SCHEDULE_STATE_FILE = "schedule-%(spider)s.json"  # in DATA_DIR: the last run without Redis

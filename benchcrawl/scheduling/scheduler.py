@@ -88,9 +88,11 @@ class Scheduler:
                 logger.warning("%s; retrying in %.0f s", e, self.timing.poll)
                 waiting = True
             now = self.clock()
-            self.stop.wait(
-                nap(self.schedule, now, waiting, self.timing.poll, self.timing.longest_nap)
-            )
+            pause = nap(self.schedule, now, waiting, self.timing.poll, self.timing.longest_nap)
+            announce = getattr(self.state, "announce", None)
+            if announce is not None:  # for the monitor: which tick a live scheduler waits for
+                announce(iso(self.schedule.next_after(now)), pause + self.timing.longest_nap)
+            self.stop.wait(pause)
         if self.webhook is not None:
             self.webhook.flush(self.webhook.longest())
         logger.info("scheduler for %s stopped", self.spider)

@@ -61,10 +61,25 @@ def _clean(fields: dict[str, object]) -> dict[str, str]:
 
 
 class RedisState:
-    def __init__(self, client: redis.Redis, key: str, url: str = "") -> None:
+    """The last run in a hash; with *runs_key*, every finished run also goes (as JSON,
+    newest first, *kept* of them) into a list, and with *next_key* a live scheduler says
+    which tick it waits for: what ``scrapy monitor`` shows."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        key: str,
+        url: str = "",
+        runs_key: str | None = None,
+        next_key: str | None = None,
+        kept: int = 50,
+    ) -> None:
         self.client = client
         self.key = key
         self._where = redact(url)
+        self.runs_key = runs_key
+        self.next_key = next_key
+        self.kept = kept
 
     def read(self) -> dict[str, str]:
         try:
@@ -82,12 +97,27 @@ class RedisState:
         return record
 
     def write(self, fields: dict[str, str]) -> None:
+        clean = _clean(dict(fields))
         try:
-            self.client.hset(self.key, mapping=_clean(dict(fields)))  # type: ignore[arg-type]
+            pipe = self.client.pipeline()
+            pipe.hset(self.key, mapping=clean)  # type: ignore[arg-type]
+            if self.runs_key and "finished_at" in clean:
+                pipe.lpush(self.runs_key, json.dumps(clean))
+                pipe.ltrim(self.runs_key, 0, max(0, self.kept - 1))
+            pipe.execute()
         except (redis.RedisError, OSError) as e:
             raise RedisUnavailable(
                 f"cannot write the schedule state {self.key} at {self._where} ({e})"
             ) from e
+
+    def announce(self, tick: str, ttl: float) -> None:
+        """Say that a live scheduler waits for *tick* (for *ttl* s); best effort."""
+        if not self.next_key:
+            return
+        try:
+            self.client.set(self.next_key, tick, px=max(1, int(ttl * 1000)))
+        except (redis.RedisError, OSError) as e:
+            logger.debug("cannot announce the next tick: %s", e)
 
 
 class FileState:

@@ -160,3 +160,38 @@ def test_the_monitor_binds_to_loopback_unless_told(redis_server: RedisServer) ->
     settings.set("REDIS_URL", redis_server.url, priority="cmdline")
     assert build(settings, TOKEN, None, None)[1:] == ("127.0.0.1", 8050)
     assert build(settings, TOKEN, "0.0.0.0", 9000)[1:] == ("0.0.0.0", 9000)
+
+
+def test_the_schedulers_next_run_and_last_outcomes_show(make_client, redis_server) -> None:
+    """Written the way ``scrapy schedule`` writes them (its state, its default keys)."""
+    from benchcrawl.scheduling import defaults as d
+    from benchcrawl.scheduling.state import RedisState
+
+    names = {"spider": "inferencemax"}
+    state = RedisState(
+        redis_server.client(),
+        d.SCHEDULE_STATE_KEY % names,
+        runs_key=d.SCHEDULE_RUNS_KEY % names,
+        next_key=d.SCHEDULE_NEXT_KEY % names,
+        kept=2,
+    )
+    for day, outcome in (("29", "failed"), ("30", "succeeded"), ("01", "succeeded")):
+        state.write({"running": f"2026-11-{day}T01:00:00Z"})  # no finished_at: not a run yet
+        rows = "0" if outcome == "failed" else "920"
+        state.write(
+            {"tick": f"2026-11-{day}T01:00:00Z", "outcome": outcome, "rows": rows,
+             "exit_code": "0" if rows != "0" else "1", "version": f"v{day}", "seconds": "6.1",
+             "finished_at": f"2026-11-{day}T01:00:07Z"}
+        )  # fmt: skip
+    state.announce("2026-12-02T01:00:00Z", 60)
+    client = make_client()
+    [sched] = client.get("/api/inferencemax", headers=BEARER).json()["schedules"]
+    assert sched["spider"] == "inferencemax" and sched["next"] == "2026-12-02T01:00:00Z"
+    assert [r["version"] for r in sched["runs"]] == ["v01", "v30"]  # newest first, 2 kept
+    assert sched["runs"][0]["outcome"] == "succeeded" and sched["runs"][0]["rows"] == "920"
+    _signed_in(client)
+    page = client.get("/").text
+    assert "next run <strong>2026-12-02T01:00:00Z</strong>" in page
+    assert "v30" in page and "v29" not in page
+    redis_server.client().delete(d.SCHEDULE_NEXT_KEY % names)  # the scheduler stopped
+    assert "no scheduler running" in client.get("/").text
