@@ -20,9 +20,10 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from benchcrawl.inferencemax.schema import parse_records, sequence_length
-from benchcrawl.inferencemax.table import flatten, merge_tables, side_table, write_csv
 from benchcrawl.settings import PLAYWRIGHT_LAUNCH_OPTIONS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.sweep_baseline import add_rows, write_merged  # noqa: E402
 
 PAUSE = 0.5  # s between the two clicks on a dropdown, and after the second
 POLL = 0.5  # s between looks at the network log
@@ -79,13 +80,9 @@ async def main(base_url: str, out: Path) -> None:
                         await asyncio.sleep(POLL)
                 if len(files) < 2:
                     raise SystemExit(f"{model} x {seq}: no data files within {TIMEOUT:g} s")
-                for kind, resp in files.items():
-                    records = parse_records(await resp.body(), resp.url)
-                    rows[kind] += flatten(records, model, sequence_length(seq))
+                await add_rows(rows, files, model, seq)
         await browser.close()
-    result = merge_tables(side_table(rows["interactivity"]), side_table(rows["e2e"]))
-    out.mkdir(parents=True, exist_ok=True)
-    write_csv(result.merged, out / "merged.csv")
+    write_merged(rows, out)
 
 
 if __name__ == "__main__":

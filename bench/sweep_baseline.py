@@ -68,10 +68,20 @@ async def main(base_url: str, out: Path) -> None:
                         await choose(page, "ISL / OSL", seq)
                     files = {"interactivity": await ri.value, "e2e": await re_.value}
                     await page.wait_for_load_state("networkidle")
-                for kind, resp in files.items():
-                    records = parse_records(await resp.body(), resp.url)
-                    rows[kind] += flatten(records, model, sequence_length(seq))
+                await add_rows(rows, files, model, seq)
         await browser.close()
+    write_merged(rows, out)
+
+
+async def add_rows(rows: dict[str, list], files: dict, model: str, seq: str) -> None:
+    """Validate one combination's two captured responses into *rows* (by kind)."""
+    for kind, resp in files.items():
+        records = parse_records(await resp.body(), resp.url)
+        rows[kind] += flatten(records, model, sequence_length(seq))
+
+
+def write_merged(rows: dict[str, list], out: Path) -> None:
+    """The same join and CSV as benchcrawl's merge stage, into OUT_DIR/merged.csv."""
     result = merge_tables(side_table(rows["interactivity"]), side_table(rows["e2e"]))
     out.mkdir(parents=True, exist_ok=True)
     write_csv(result.merged, out / "merged.csv")

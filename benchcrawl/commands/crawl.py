@@ -20,10 +20,8 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
-from scrapy.exceptions import UsageError
-from scrapy.spiderloader import get_spider_loader
 
-from benchcrawl.addons import load_addon_settings
+from benchcrawl.commands import spider_settings
 from benchcrawl.connection import check_redis
 from benchcrawl.exceptions import BenchcrawlError
 
@@ -46,16 +44,8 @@ class Command(ScrapyCrawlCommand):
             self.crawler_process = CrawlerProcess(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("give exactly one spider name")
         assert self.settings is not None
-        try:
-            spidercls = get_spider_loader(self.settings).load(args[0])
-        except KeyError as e:
-            raise UsageError(f"no spider named {args[0]!r}") from e
-        settings = self.settings.copy()  # as the crawl will see them: the spider's, the add-ons'
-        spidercls.update_settings(settings)
-        load_addon_settings(settings)
+        spidercls, settings = spider_settings(self.settings, args)
         try:
             check = getattr(spidercls, "check_settings", None)
             if check is not None:

@@ -24,11 +24,11 @@ from types import FrameType
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
-from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.log import configure_logging
 
-from benchcrawl.addons import apply_defaults, load_addon_settings
+from benchcrawl.addons import apply_defaults
+from benchcrawl.commands import spider_settings
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import check_redis, redis_client
 from benchcrawl.exceptions import BenchcrawlError
@@ -83,16 +83,8 @@ class Command(ScrapyCommand):
             raise UsageError("Invalid -a value, use -a NAME=VALUE", print_help=False) from None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("give exactly one spider name")
         assert self.settings is not None
-        try:
-            spidercls = get_spider_loader(self.settings).load(args[0])
-        except KeyError as e:
-            raise UsageError(f"no spider named {args[0]!r}") from e
-        settings = self.settings.copy()  # as a run will see them: the spider's, the add-ons'
-        spidercls.update_settings(settings)
-        load_addon_settings(settings)
+        spidercls, settings = spider_settings(self.settings, args)
         apply_defaults(settings, defaults)
         configure_logging(settings)
         stop = threading.Event()

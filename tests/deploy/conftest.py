@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from bench._farm import free_port
-from benchcrawl.browser.launch import chromium_executable
-from benchcrawl.replica import Replica, generate
+from benchcrawl.replica import Replica
+from tests.support.replica import generated_replica
 
 ROOT = Path(__file__).resolve().parents[2]
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, no proxy
@@ -191,7 +191,5 @@ def deployed(scrapyd: Scrapyd, tmp_path: Path) -> Scrapyd:
 
 @pytest.fixture
 def replica() -> Iterator[Replica]:
-    if not chromium_executable() and not shutil.which("chromium"):
-        pytest.skip("no Chromium (apt-get install -y chromium)")
-    with Replica(generate(), hydrate_delay=0.2) as server:
+    with generated_replica() as server:
         yield server

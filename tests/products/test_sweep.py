@@ -5,24 +5,21 @@ each version's diff, report, Parquet and database rows; a second identical sweep
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterator
 
 import pytest
 
-from benchcrawl.browser.launch import chromium_executable
-from benchcrawl.replica import Replica, generate
+from benchcrawl.replica import Replica
 from tests.support.crawl import run_crawl
+from tests.support.replica import generated_replica
 
 from ._support import expected_rows
 
 
 @pytest.fixture
 def replica() -> Iterator[Replica]:
-    if not chromium_executable() and not shutil.which("chromium"):
-        pytest.skip("no Chromium (apt-get install -y chromium)")
-    with Replica(generate(), hydrate_delay=0.2) as server:
+    with generated_replica() as server:
         yield server
 
 

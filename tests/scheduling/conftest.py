@@ -4,7 +4,6 @@ receiver on loopback, and ``scrapy schedule`` as a real subprocess."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-from benchcrawl.browser.launch import chromium_executable
-from benchcrawl.replica import Replica, generate
+from benchcrawl.replica import Replica
+from tests.support.replica import generated_replica
 from tests.support.worker import PROJECT, ScrapyProcess, scrapy_command, scrapy_env
 
 LOG_FORMAT = "%(created).3f [%(name)s] %(levelname)s: %(message)s"
@@ -36,9 +35,7 @@ FAST = {  # a short lock expiry and quick polls, two light workers on a shared 2
 @pytest.fixture
 def replica() -> Iterator[Replica]:
     """The replica serving generated data (``generate(seed=0)``), as in tests/spiders."""
-    if not chromium_executable() and not shutil.which("chromium"):
-        pytest.skip("no Chromium (apt-get install -y chromium)")
-    with Replica(generate(), hydrate_delay=0.2) as server:
+    with generated_replica() as server:
         yield server
 
 
