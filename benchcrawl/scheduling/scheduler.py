@@ -181,12 +181,12 @@ class Scheduler:
         result = report(self.spider, tick, trigger, ended, run.detail(), self.data_dir, before)
         if result.outcome == "succeeded":
             logger.info("%s", result.line())
-            if self.after_success is not None and result.version != before:
-                self.after_success(result.version)
         else:
             logger.error("%s", result.line())
         if self.webhook is not None and should_notify(result, self.on_change):
             self.webhook.send(result.payload())
+        if result.outcome == "succeeded" and self.after_success and result.version != before:
+            self.after_success(result.version)  # the charts: after the run's line and webhook
         return result
 
     def run_once(self, wait: float) -> int:
