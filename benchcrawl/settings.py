@@ -35,6 +35,9 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 ROBOTSTXT_OBEY = False  # the dashboard sweep reads a public page; the broad spider obeys robots
 SPIDER_MODULES = ["benchcrawl.spiders"]
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs Python code sent to an HTTP port of every worker: off,
+# like the telnet console (the monitor is the control here)
+REMOTE_CONTROL_ENABLED = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 USER_AGENT = "benchcrawl/0.1 (+https://github.com/benchcrawl/benchcrawl)"
 

@@ -30,6 +30,7 @@ from benchcrawl.config import load_config
 from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ArchiveError
 from benchcrawl.items import MergedSweep
+from benchcrawl.products.location import SQLITE_NAME, database_url
 from benchcrawl.products.make import REDO, STEPS, make_products
 from benchcrawl.storage.versions import (
     discard_version,
@@ -62,8 +63,6 @@ def _bytes_writer(body: bytes):
 
 def database_url_from_settings(settings: Any, data_dir: Path) -> str:
     """``DATABASE_URL``, else SQLite at ``DATA_DIR/benchcrawl.sqlite``."""
-    from benchcrawl.products.db import database_url
-
     return database_url(settings.get("DATABASE_URL"), data_dir)
 
 
@@ -78,7 +77,7 @@ class ArchivePipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.data_dir = data_dir
-        self.database_url = database_url or f"sqlite:///{data_dir / 'benchcrawl.sqlite'}"
+        self.database_url = database_url or f"sqlite:///{data_dir / SQLITE_NAME}"
         self.steps = [s for s in STEPS if charts or s != "charts"]
         self.redis = RedisRetry.for_crawler(
             crawler, "sweep record", lambda: self.stats.inc_value("inferencemax/sweep/redis_errors")

@@ -44,11 +44,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.inferencemax.table import KEYS, MERGED_COLUMNS, METRICS, SIDE_COLUMNS
+from benchcrawl.products.location import database_url
 from benchcrawl.storage.versions import VERSION_FORMAT, read_manifest
 
 __all__ = ["LoadResult", "connect", "database_url", "load_version", "metadata", "row_counts"]
 
-SQLITE_NAME = "benchcrawl.sqlite"
 metadata = MetaData()
 
 
@@ -111,17 +111,6 @@ merged = Table(
     *_metric_columns(),
     UniqueConstraint("version", *KEYS, name="merged_version_key"),
 )
-
-
-def database_url(configured: str | None, data_dir: Path) -> str:
-    """The database to use: *configured* (``DATABASE_URL``), else SQLite in *data_dir*.
-    A bare ``postgresql://`` or ``postgres://`` URL uses psycopg 3, the driver we ship."""
-    if not configured:
-        return f"sqlite:///{data_dir / SQLITE_NAME}"
-    for prefix in ("postgres://", "postgresql://"):
-        if configured.startswith(prefix):
-            return "postgresql+psycopg://" + configured[len(prefix) :]
-    return configured
 
 
 def redacted(url: str) -> str:
