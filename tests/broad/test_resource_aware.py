@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
 from bench.broad_farm import BroadFarm, generated_site
@@ -69,6 +70,8 @@ def test_a_broad_worker_heartbeats_and_stops_on_its_pause_flag(
         -3000:
     ]
     assert r.zscore("broad:nodes", "b0") is not None
+    # the worker yields the CPU to co-located work first (RESOURCES_NICE)
+    assert psutil.Process(worker.proc.pid).nice() == 10
     assert wait_until(lambda: fetched() >= 40, 60), worker.log[-3000:]
     board = NodeBoard(r, BoardKeys("broad"))
     assert [s.node for s in board.ranking()] == ["b0"]
