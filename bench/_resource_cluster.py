@@ -30,12 +30,16 @@ class Hog:
 
 class Job:
     """A co-located job with a fixed amount of work: a CPU-bound Python loop of *loops*
-    iterations pinned to one CPU. ``start()`` then ``wait()`` gives its wall time."""
+    iterations pinned to one CPU. ``start()`` then ``wait()`` gives its wall time: from its
+    start to the moment it exited, which ``poll()`` (called every 10 ms by the crawl loop)
+    notes, not to the moment ``wait()`` is called. ``share`` is the CPU share it got while
+    it ran (its CPU time over its wall time, both its own): 1.0 alone whatever speed this
+    machine's CPUs run at just then, which drifts by 20-40% on these shared hosts."""
 
     def __init__(self, cpu: int, loops: int) -> None:
         self.cpu, self.loops = cpu, loops
         self.proc: subprocess.Popen | None = None
-        self.started = 0.0
+        self.started = self.ended = self.share = 0.0
 
     @classmethod
     def calibrated(cls, cpu: int, seconds: float) -> Job:
@@ -45,14 +49,38 @@ class Job:
         return cls(cpu, int(probe.loops * seconds / took))
 
     def start(self) -> None:
-        code = f"n = {self.loops}\nwhile n:\n    n -= 1\n"
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(["taskset", "-c", str(self.cpu), sys.executable, "-c", code])
+        code = (
+            "import time\nw, c = time.perf_counter(), time.process_time()\n"
+            f"n = {self.loops}\nwhile n:\n    n -= 1\n"
+            "print(time.process_time() - c, time.perf_counter() - w)\n"
+        )
+        self.started, self.ended, self.share = time.monotonic(), 0.0, 0.0
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", str(self.cpu), sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def poll(self) -> None:
+        """Note the time the job exited, the first time it is seen exited."""
+        assert self.proc is not None
+        if not self.ended and self.proc.poll() is not None:
+            self.ended = time.monotonic()
 
     def wait(self, timeout: float = 600) -> float:
         assert self.proc is not None
-        self.proc.wait(timeout)
-        return time.monotonic() - self.started
+        deadline = time.monotonic() + timeout
+        while not self.ended and time.monotonic() < deadline:
+            self.poll()
+            time.sleep(0.005)
+        if not self.ended:
+            self.proc.kill()
+            raise TimeoutError(f"the co-located job did not end within {timeout} s")
+        assert self.proc.stdout is not None
+        cpu, wall = (float(v) for v in self.proc.stdout.read().split())
+        self.proc.stdout.close()
+        self.share = cpu / wall
+        return self.ended - self.started
 
     def run(self) -> float:
         self.start()
@@ -68,6 +96,7 @@ class Run:
     first_parsed: dict[str, float] = field(default_factory=dict)  # unix time per worker
     last_parsed: dict[str, float] = field(default_factory=dict)  # unix time per worker
     job: float = 0.0  # s the co-located job took, when one ran
+    job_share: float = 0.0  # the CPU share it got while it ran
     ok: bool = True
 
 
@@ -126,11 +155,14 @@ def crawl(
             if now - started > timeout:
                 for p, _ in procs.values():
                     p.kill()
-            time.sleep(0.01)
+            if job is not None:
+                job.poll()
+            time.sleep(0.02)  # this loop reads the whole access log: it is on a busy CPU too
         wall = time.monotonic() - started
     run = Run(span=(done or time.monotonic()) - (first or started), wall=wall)
     if job is not None:
         run.job = job.wait()
+        run.job_share = job.share
     for node, (p, log) in procs.items():
         text = log.read_text(errors="replace")
         run.ok &= p.returncode == 0 and "Traceback" not in text

@@ -34,6 +34,7 @@ from scrapy.utils.misc import load_object
 from benchcrawl.frontier import defaults as frontier_defaults
 from benchcrawl.monitor import defaults as monitor_defaults
 from benchcrawl.resources import defaults as resources_defaults
+from benchcrawl.resources.nice import renice
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,14 @@ class ResourceAwareAddon:
     def update_pre_crawler_settings(cls, settings: BaseSettings) -> None:
         apply_defaults(settings, resources_defaults)
         apply_defaults(settings, monitor_defaults)
+        # RESOURCES_NICE as early as Scrapy lets any code run: the spider, the reactor and
+        # the components are still to be imported and built, seconds of CPU that a node's
+        # other work would otherwise share half and half (bench/resource_aware.py)
+        if settings.getbool("RESOURCES_ENABLED") and settings.get("REDIS_URL"):
+            try:
+                renice(settings.getint("RESOURCES_NICE"))
+            except OSError:  # the middleware says so, once logging is set up
+                pass
 
     def update_settings(self, settings: BaseSettings) -> None:
         apply_defaults(settings, resources_defaults)

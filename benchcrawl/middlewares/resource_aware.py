@@ -33,6 +33,7 @@ from benchcrawl.connection import redact, redis_client
 from benchcrawl.identity import node_id
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
 from benchcrawl.resources.gate import Decision, LoadGate, RateWindow, State
+from benchcrawl.resources.nice import renice
 from benchcrawl.resources.ranking import NodeStatus, average_load, lease_limits, serves_anyway
 from benchcrawl.resources.sampler import Reading, Sampler
 
@@ -284,15 +285,12 @@ class ResourceAwareMiddleware:
 
 
 def _renice(nice: int) -> None:
-    """Run this worker (and the browsers it starts) at niceness *nice* at least: on a busy
-    node the kernel then gives other work the CPU first, at once, between two of our load
-    samples; the throttle only stops new leases. Never lowers a niceness set from outside."""
-    if nice <= 0:
-        return
+    """Run this worker at niceness *nice* at least (``ResourceAwareAddon`` did so already
+    when the crawl started; this covers a spider's own ``RESOURCES_NICE``) and say so."""
     try:
-        current = os.getpriority(os.PRIO_PROCESS, 0)
-        if current < nice:
-            os.setpriority(os.PRIO_PROCESS, 0, nice)
-            logger.info("resources: this worker runs at nice %d (RESOURCES_NICE)", nice)
+        now = renice(nice)
     except OSError as e:  # not permitted here: the throttle alone then
         logger.warning("resources: cannot set nice %d (%s); throttling only", nice, e)
+        return
+    if now > 0:
+        logger.info("resources: this worker runs at nice %d (RESOURCES_NICE)", now)

@@ -19,8 +19,10 @@ RESOURCES_LEASE_LIMIT_MIN = 2  # requests the most-loaded running node may still
 RESOURCES_LINK_MBPS = 1000.0  # Mbit/s; the network load is max(rx, tx) against this
 RESOURCES_MEMORY_LIMIT = 90.0  # %; memory use (cgroup limit, else host) that stops leasing
 RESOURCES_MEMORY_RESUME = 80.0  # %
-RESOURCES_NICE = 10  # niceness a worker takes at start, so co-located work gets the CPU first
-#                      (0 = keep the process's own); Chromium pages inherit it
+RESOURCES_NICE = 19  # niceness a worker takes at start, so co-located work gets the CPU first
+#                      (0 = keep the process's own); Chromium pages inherit it. 19, not 10:
+#                      a co-located job kept 92-95% of its solo speed, 76-88% at 10
+#                      (bench/resource_aware.py --section colocated)
 RESOURCES_NETWORK_INTERFACES: list[str] = []  # interfaces counted; empty = all but loopback
 RESOURCES_NETWORK_LIMIT = 90.0  # %; link use that stops leasing
 RESOURCES_NETWORK_RESUME = 80.0  # %

@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from bench.broad_farm import BroadFarm, generated_site
+from benchcrawl.resources import defaults as resources_defaults
 from benchcrawl.resources.board import BoardKeys, NodeBoard
 from tests.broad.conftest import broad_env, run_seed, scrapy_args
 from tests.middlewares.conftest import cpu_hog  # noqa: F401  (a fixture)
@@ -70,8 +71,11 @@ def test_a_broad_worker_heartbeats_and_stops_on_its_pause_flag(
         -3000:
     ]
     assert r.zscore("broad:nodes", "b0") is not None
-    # the worker yields the CPU to co-located work first (RESOURCES_NICE)
-    assert psutil.Process(worker.proc.pid).nice() == 10
+    # the worker yields the CPU to co-located work first (RESOURCES_NICE), every thread of it
+    # (a niceness is per thread on Linux)
+    threads = psutil.Process(worker.proc.pid).threads()
+    nices = {os.getpriority(os.PRIO_PROCESS, t.id) for t in threads}
+    assert nices == {max(resources_defaults.RESOURCES_NICE, os.getpriority(os.PRIO_PROCESS, 0))}
     assert wait_until(lambda: fetched() >= 40, 60), worker.log[-3000:]
     board = NodeBoard(r, BoardKeys("broad"))
     assert [s.node for s in board.ranking()] == ["b0"]
