@@ -11,12 +11,16 @@ When every live node is over a limit, the least-loaded one leases all the same (
 serves the least-loaded node first; a cluster must not stop), so a lone node never throttles.
 The CPU figure throttled on is *contention*, the share of the CPU the worker leaves unused
 that others take (see ``cpu``): a crawler keeping its own core busy is working, not
-overloaded.
+overloaded. The throttle only stops new leases, so a worker also runs at nice 19
+(``nice``, ``RESOURCES_NICE``): between two samples the kernel already gives the node's
+other work the CPU first (a co-located job kept 92-95% of its solo speed,
+``bench/resource_aware.py --section colocated``).
 The Scrapy side is :mod:`benchcrawl.middlewares.resource_aware`; it tells the frontier
 scheduler through :mod:`benchcrawl.signals` (``leasing_paused``, ``leasing_resumed``,
 ``lease_limit_changed``).
 
-Modules: ``cgroup`` (v1/v2 limits), ``cpu`` (CPU maths), ``sampler`` (psutil), ``gate``
+Modules: ``cgroup`` (v1/v2 limits), ``cpu`` (CPU maths), ``sampler`` (psutil), ``nice``
+(renice every thread), ``gate``
 (hysteresis, pause), ``ranking`` (heartbeat records, ranking, lease limits), ``board``
 (the Redis side, for workers and for the monitor). Everything but ``board`` is free of
 Redis, and the whole package is free of Scrapy.
