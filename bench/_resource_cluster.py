@@ -31,7 +31,7 @@ class Hog:
 class Job:
     """A co-located job with a fixed amount of work: a CPU-bound Python loop of *loops*
     iterations pinned to one CPU. ``start()`` then ``wait()`` gives its wall time: from its
-    start to the moment it exited, which ``poll()`` (called every 10 ms by the crawl loop)
+    start to the moment it exited, which ``poll()`` (called every 20 ms by the crawl loop)
     notes, not to the moment ``wait()`` is called. ``share`` is the CPU share it got while
     it ran (its CPU time over its wall time, both its own): 1.0 alone whatever speed this
     machine's CPUs run at just then, which drifts by 20-40% on these shared hosts."""

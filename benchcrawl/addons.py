@@ -106,6 +106,16 @@ class RedisFrontierAddon:
         return cls()
 
 
+def resource_aware_off(settings: BaseSettings) -> str | None:
+    """Why resource-aware scheduling is off with *settings*, or ``None`` when it is on: the
+    one test of ``ResourceAwareAddon`` (the niceness) and ``ResourceAwareMiddleware``."""
+    if not settings.getbool("RESOURCES_ENABLED"):
+        return "RESOURCES_ENABLED is off"
+    if not settings.get("REDIS_URL"):
+        return "resource-aware scheduling needs the shared frontier (REDIS_URL)"
+    return None
+
+
 class ResourceAwareAddon:
     """Resource-aware scheduling for every spider on the shared frontier: its defaults and
     ``ResourceAwareMiddleware``, which heartbeats, throttles and obeys pause flags; and the
@@ -121,7 +131,7 @@ class ResourceAwareAddon:
         # RESOURCES_NICE as early as Scrapy lets any code run: the spider, the reactor and
         # the components are still to be imported and built, seconds of CPU that a node's
         # other work would otherwise share half and half (bench/resource_aware.py)
-        if settings.getbool("RESOURCES_ENABLED") and settings.get("REDIS_URL"):
+        if resource_aware_off(settings) is None:
             try:
                 renice(settings.getint("RESOURCES_NICE"))
             except OSError:  # the middleware says so, once logging is set up

@@ -29,6 +29,7 @@ from twisted.internet import task, threads
 from twisted.internet.defer import Deferred
 
 from benchcrawl import signals as bc_signals
+from benchcrawl.addons import resource_aware_off
 from benchcrawl.connection import redact, redis_client
 from benchcrawl.identity import node_id
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
@@ -87,11 +88,10 @@ class ResourceAwareMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResourceAwareMiddleware:
         s = crawler.settings
-        if not s.getbool("RESOURCES_ENABLED"):
-            raise NotConfigured("RESOURCES_ENABLED is off")
-        url = s.get("REDIS_URL")
-        if not url:
-            raise NotConfigured("resource-aware scheduling needs the shared frontier (REDIS_URL)")
+        off = resource_aware_off(s)
+        if off is not None:
+            raise NotConfigured(off)
+        url = s["REDIS_URL"]
         assert crawler.spider is not None
         _renice(s.getint("RESOURCES_NICE"))
         names = ("cpu", "memory", "network")
