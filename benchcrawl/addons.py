@@ -31,6 +31,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 
+from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier import defaults as frontier_defaults
 from benchcrawl.monitor import defaults as monitor_defaults
 from benchcrawl.resources import defaults as resources_defaults
@@ -116,6 +117,18 @@ def resource_aware_off(settings: BaseSettings) -> str | None:
     return None
 
 
+def nice_setting(settings: BaseSettings) -> int:
+    """``RESOURCES_NICE`` as a niceness, or a ``ConfigError`` that names the bad value."""
+    value = settings.get("RESOURCES_NICE")
+    try:
+        nice = int(value)
+    except (TypeError, ValueError):
+        nice = -1
+    if not 0 <= nice <= 19 or isinstance(value, float):
+        raise ConfigError(f"RESOURCES_NICE must be a whole number from 0 to 19, not {value!r}")
+    return nice
+
+
 class ResourceAwareAddon:
     """Resource-aware scheduling for every spider on the shared frontier: its defaults and
     ``ResourceAwareMiddleware``, which heartbeats, throttles and obeys pause flags; and the
@@ -133,7 +146,7 @@ class ResourceAwareAddon:
         # other work would otherwise share half and half (bench/resource_aware.py)
         if resource_aware_off(settings) is None:
             try:
-                renice(settings.getint("RESOURCES_NICE"))
+                renice(nice_setting(settings))
             except OSError:  # the middleware says so, once logging is set up
                 pass
 

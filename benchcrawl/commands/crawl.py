@@ -45,8 +45,8 @@ class Command(ScrapyCrawlCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        spidercls, settings = spider_settings(self.settings, args)
         try:
+            spidercls, settings = spider_settings(self.settings, args)  # add-ons' checks too
             check = getattr(spidercls, "check_settings", None)
             if check is not None:
                 check(settings, dict(opts.spargs))

@@ -29,7 +29,7 @@ from twisted.internet import task, threads
 from twisted.internet.defer import Deferred
 
 from benchcrawl import signals as bc_signals
-from benchcrawl.addons import resource_aware_off
+from benchcrawl.addons import nice_setting, resource_aware_off
 from benchcrawl.connection import redact, redis_client
 from benchcrawl.identity import node_id
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
@@ -93,7 +93,7 @@ class ResourceAwareMiddleware:
             raise NotConfigured(off)
         url = s["REDIS_URL"]
         assert crawler.spider is not None
-        _renice(s.getint("RESOURCES_NICE"))
+        _renice(nice_setting(s))
         names = ("cpu", "memory", "network")
         gate = LoadGate(
             {n: s.getfloat(f"RESOURCES_{n.upper()}_LIMIT") for n in names},

@@ -10,6 +10,9 @@ import sys
 
 import pytest
 
+from tests.support.redis_server import free_port
+from tests.support.worker import PROJECT, scrapy_command, scrapy_env
+
 PROBE = r"""
 import json, os, sys, threading
 nice, outside = int(sys.argv[1]), int(sys.argv[2])
@@ -40,7 +43,7 @@ release.set(); t.join()
 print(json.dumps({"start": start, "now": now, "threads": threads, "later_thread": late[0]}))
 """
 
-pytestmark = pytest.mark.skipif(
+linux = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="per-thread niceness: Linux"
 )
 
@@ -56,16 +59,35 @@ def _probe(nice: int, outside: int = 0) -> dict:
     return result
 
 
+@linux
 def test_every_thread_and_every_later_one_takes_the_niceness() -> None:
     # setpriority(PRIO_PROCESS, 0) alone would leave the thread started before at 0
     assert _probe(2) == {"now": 2, "threads": [2], "later_thread": 2}
 
 
+@linux
 def test_a_niceness_set_from_outside_is_never_lowered() -> None:
     assert _probe(2, outside=3) == {"now": 3, "threads": [3], "later_thread": 3}
     assert _probe(4, outside=3)["threads"] == [4]
 
 
+@linux
 def test_zero_keeps_the_process_niceness() -> None:
     assert _probe(0) == {"now": 0, "threads": [0], "later_thread": 0}
     assert _probe(0, outside=3) == {"now": 3, "threads": [3], "later_thread": 3}
+
+
+@pytest.mark.parametrize("value", ["abc", "25", "-1", "2.5"])
+def test_a_bad_niceness_is_one_sentence_before_anything_starts(value: str) -> None:
+    # the add-on reads RESOURCES_NICE before the spider loads: a bad value must not be a
+    # traceback, and the command stops there (nothing listens on that Redis port)
+    redis_url = f"redis://127.0.0.1:{free_port()}/0"
+    settings = {"RESOURCES_NICE": value, "REDIS_URL": redis_url}
+    cmd = scrapy_command("crawl", "broad", settings=settings)
+    result = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=120, cwd=PROJECT, env=scrapy_env()
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"benchcrawl: RESOURCES_NICE must be a whole number from 0 to 19, not {value!r}"
+    ]
