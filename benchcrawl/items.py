@@ -11,22 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+INFERENCEMAX, INFERENCEX = "inferencemax", "inferencex"  # the 2025 and the 2026 generation
+
 
 @dataclass
 class CombinationResult:
-    """One captured data file of one model x sequence combination."""
+    """One captured data file of one model x sequence combination (2025), or the benchmarks
+    answer of one model x run date combination (2026, InferenceX)."""
 
     sweep_id: str
     index: int  # 1-based position of the combination in the sweep's plan
-    model: str  # dropdown label, e.g. "gpt-oss 120B"
-    sequence: str  # dropdown label, e.g. "1K / 8K"
-    kind: str  # "interactivity" or "e2e"
+    model: str  # Model control label, e.g. "gpt-oss 120B" or "DeepSeek-R1-0528"
+    sequence: str  # 2025: ISL / OSL label, e.g. "1K / 8K"; 2026: the run date, "2026-06-14"
+    kind: str  # "interactivity" or "e2e"; "benchmarks" for an InferenceX answer
     url: str
     fetched_at: str  # ISO 8601, UTC
     status: int
     content_type: str | None
     body: bytes = field(repr=False)  # the file as served, archived byte for byte
-    records: list[dict[str, Any]] | None = field(default=None, repr=False)
+    records: list[dict[str, Any]] | None = field(default=None, repr=False)  # parsed, as served
 
 
 @dataclass
@@ -61,3 +64,4 @@ class MergedSweep:
     merged: Any  # pandas.DataFrame
     merge_report: str
     merge_ok: bool
+    generation: str = INFERENCEMAX  # INFERENCEX: no merge; the archive builds results.csv

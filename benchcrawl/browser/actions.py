@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from benchcrawl.browser.api_capture import INFERENCEMAX, INFERENCEX, ApiCapture
 from benchcrawl.browser.capture import CapturedFile, DataCapture
 from benchcrawl.browser.dashboard import Dashboard
 
@@ -22,6 +23,8 @@ class Outcome:
     sequences: list[str] = field(default_factory=list)
     shown: tuple[str, str] | None = None  # the selection the page showed on its own
     error: BaseException | None = None
+    generation: str = INFERENCEMAX
+    availability: CapturedFile | None = None  # 2026: the availability answer the page loaded
 
 
 async def discover(
@@ -83,6 +86,55 @@ async def select(
             if i < len(changes) - 1:
                 await capture.wait_issued(before + per_change, min(timeout, 5.0))
         out.files = await capture.wait_for(after, timeout)
+    except Exception as e:
+        out.error = e
+    return out
+
+
+async def recognise(
+    page: Any, capture: ApiCapture, model_label: str, sequence_label: str, timeout: float
+) -> Outcome:
+    """Discovery on a page of unknown generation: the 2025 files (as :func:`discover`) or
+    the 2026 API (:func:`discover_api`), told apart by what the page requests first."""
+    try:
+        generation = await capture.generation(page.url, timeout)
+    except Exception as e:
+        return Outcome(error=e)
+    if generation == INFERENCEX:
+        return await discover_api(page, capture, model_label, timeout)
+    assert capture.data is not None
+    return await discover(page, capture.data, model_label, sequence_label, timeout)
+
+
+async def discover_api(page: Any, capture: ApiCapture, model_label: str, timeout: float) -> Outcome:
+    """The Model control's labels, the availability answer, and the benchmarks answer of
+    the selection the page opened with (a bonus: ``files`` empty when it did not come)."""
+    out = Outcome(generation=INFERENCEX)
+    try:
+        dash = Dashboard(page, timeout)
+        await dash.wait_ready(model_label)
+        out.models = await dash.options(model_label)
+        out.availability = await capture.availability(timeout)
+    except Exception as e:
+        out.error = e
+        return out
+    shown = capture.first_benchmarks()
+    if shown is not None:
+        out.shown = shown
+        try:
+            out.files = {"benchmarks": await capture.benchmarks(*shown, timeout)}
+        except Exception:
+            out.files = {}
+    return out
+
+
+async def open_selection(
+    page: Any, capture: ApiCapture, model: str, day: str, timeout: float
+) -> Outcome:
+    """The benchmarks answer of a page opened at ``g_model=model&g_rundate=day``."""
+    out = Outcome(generation=INFERENCEX)
+    try:
+        out.files = {"benchmarks": await capture.benchmarks(model, day, timeout)}
     except Exception as e:
         out.error = e
     return out

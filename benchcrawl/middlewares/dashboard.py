@@ -1,9 +1,11 @@
 """Attach the dashboard work to each InferenceMAX page request just before it is fetched.
 
 Requests wait in the (possibly shared, serialized) queue with plain JSON meta; this
-middleware adds the live objects: a :class:`~benchcrawl.browser.capture.DataCapture`
-listening to the page's traffic from before navigation, and the page method that drives
-the dropdowns. The outcome comes back in ``response.meta["dashboard"]``.
+middleware adds the live objects: a capture listening to the page's traffic from before
+navigation (:class:`~benchcrawl.browser.capture.DataCapture` for the 2025 data files,
+:class:`~benchcrawl.browser.api_capture.ApiCapture` for the 2026 API, both on the discovery
+page, which tells the generations apart), and the page method that drives the page. The
+outcome comes back in ``response.meta["dashboard"]``.
 
 Pages are pooled per worker: a page that finished a combination cleanly is handed to the
 next one. Combination URLs differ only in their fragment (``#combination=3``), so moving a
@@ -22,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy_playwright.page import PageMethod
 
 from benchcrawl.browser import actions
+from benchcrawl.browser.api_capture import INFERENCEX, ApiCapture
 from benchcrawl.browser.capture import DataCapture
 
 logger = logging.getLogger(__name__)
@@ -72,7 +75,7 @@ class DashboardMiddleware:
         combo = request.meta.get("combination")
         if combo is None or not request.meta.get("playwright"):
             return
-        capture = DataCapture(self.patterns)
+        capture: Any = DataCapture(self.patterns)
         timeout = float(request.meta["dashboard_timeout"])
         reused = False
         while self.pool_pages and self.pool and "playwright_page" not in request.meta:
@@ -80,8 +83,14 @@ class DashboardMiddleware:
             if not page.is_closed():
                 request.meta["playwright_page"] = page
                 reused = True
-        if combo["index"] == 0:
-            method = PageMethod(actions.discover, capture, *self.labels, timeout)
+        if combo["index"] == 0:  # the generation is told by what the page requests
+            capture = ApiCapture(capture)
+            method = PageMethod(actions.recognise, capture, *self.labels, timeout)
+        elif combo.get("generation") == INFERENCEX:  # the URL opens the selection
+            capture = ApiCapture()
+            method = PageMethod(
+                actions.open_selection, capture, combo["model"], combo["sequence"], timeout
+            )
         else:
             values = (combo["model"], combo["sequence"])
             method = PageMethod(actions.select, capture, self.labels, values, timeout, reused)

@@ -29,7 +29,7 @@ from benchcrawl import __version__
 from benchcrawl.config import load_config
 from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ArchiveError
-from benchcrawl.items import MergedSweep
+from benchcrawl.items import INFERENCEX, MergedSweep
 from benchcrawl.products.location import SQLITE_NAME, database_url
 from benchcrawl.products.make import REDO, STEPS, make_products
 from benchcrawl.storage.versions import (
@@ -105,6 +105,9 @@ class ArchivePipeline:
             )
             await self.redis(store.finish, item.sweep_id, FAILED, detail)
             return item
+        if item.generation == INFERENCEX:
+            await self._archive_inferencex(store, item)
+            return item
         if item.merged is None or len(item.merged) == 0:
             await self.redis(
                 store.finish,
@@ -136,6 +139,51 @@ class ArchivePipeline:
             + (f"; derived products failed: {', '.join(failed)}" if failed else ""),
         )
         return item
+
+    async def _archive_inferencex(self, store: SweepStore, item: MergedSweep) -> None:
+        """An InferenceX sweep: the version (results.csv, raw answers, manifest), the
+        history beside it and the database load are ``write_inferencex_version``'s; here
+        ``latest`` is switched and the sweep finished."""
+        from benchcrawl.storage.inferencex import write_inferencex_version
+
+        tables = item.tables
+        previous = self._previous()
+        try:
+            version = await asyncio.to_thread(
+                write_inferencex_version,
+                self.data_dir,
+                item.sweep_id,
+                tables.results,
+                tables.planned,
+                previous,
+                self.database_url,
+            )
+        except ArchiveError as e:
+            await self._failed(store, item.sweep_id, e)
+            return
+        try:
+            latest = switch_latest(self.data_dir, version.path)
+        except ArchiveError as e:
+            discard_version(version.path)
+            await self._failed(store, item.sweep_id, e)
+            return
+        self.stats.set_value("inferencemax/archive/version", version.path.name)
+        self.stats.set_value("inferencex/results/new", version.new_results)
+        notes = []
+        if version.unchanged_from:
+            notes.append(f"unchanged from {version.unchanged_from}")
+        if version.database_error:
+            self.stats.inc_value("inferencemax/products/failed")
+            logger.error("version %s landed, but %s", version.path.name, version.database_error)
+            notes.append(f"database load failed: {version.database_error}")
+        await self.redis(
+            store.finish,
+            item.sweep_id,
+            SUCCEEDED,
+            f"{version.rows} rows from {tables.planned} combinations ({version.new_results} "
+            f"new results, {version.history_rows} in the history) in {version.path}; "
+            f"{latest} points to it" + "".join(f"; {n}" for n in notes),
+        )
 
     def _previous(self) -> Path | None:
         """The version this one follows: ``latest``, else the newest in the archive."""

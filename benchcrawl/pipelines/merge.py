@@ -1,5 +1,7 @@
 """Stage 3: build the interactivity and e2e tables of a finished sweep and join them on
-the six keys (model_name, sequence_length, conc, hwKey, precision, tp)."""
+the six keys (model_name, sequence_length, conc, hwKey, precision, tp). An InferenceX (2026)
+sweep has one answer per combination and nothing to join: it passes on to the archive with
+its answers' rows parsed."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from benchcrawl.inferencemax.schema import parse_records, sequence_length
-from benchcrawl.items import MergedSweep, SweepTables
+from benchcrawl.inferencex.answer import parse_answer
+from benchcrawl.items import INFERENCEX, MergedSweep, SweepTables
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,12 @@ class MergePipeline:
             return item
         if item.failures:  # a partial sweep is never merged into a version
             return MergedSweep(item.sweep_id, item, None, None, None, "", False)
+        if any(r.kind == "benchmarks" for r in item.results):
+            for r in item.results:  # stored by another worker: rows travel as the body
+                if r.records is None:
+                    r.records = parse_answer(r.body, r.url, r.content_type, r.model, r.sequence)
+            # InferenceX: no two files to join; the archive builds its table from the rows
+            return MergedSweep(item.sweep_id, item, None, None, None, "", True, INFERENCEX)
         from benchcrawl.inferencemax.table import merge_tables
 
         sides = build_sides(item)

@@ -1,4 +1,4 @@
-"""Stage 1: parse and check every record of every captured file."""
+"""Stage 1: parse and check every record of every captured file (2025) or answer (2026)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from benchcrawl.inferencemax.schema import RecordError, parse_records
+from benchcrawl.inferencex.answer import AnswerError, parse_answer
 from benchcrawl.items import CombinationFailure, CombinationResult
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,13 @@ class ValidatePipeline:
         if not isinstance(item, CombinationResult):
             return item
         try:
-            item.records = parse_records(item.body, item.url, item.content_type)
-        except RecordError as e:
+            if item.kind == "benchmarks":  # InferenceX: rows kept exactly as served
+                item.records = parse_answer(
+                    item.body, item.url, item.content_type, item.model, item.sequence
+                )
+            else:
+                item.records = parse_records(item.body, item.url, item.content_type)
+        except (RecordError, AnswerError) as e:
             logger.error("invalid data file: %s", e)
             self.stats.inc_value("inferencemax/files/invalid")
             return CombinationFailure(item.sweep_id, item.index, item.model, item.sequence, str(e))

@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 from .data import (
     DATA_PREFIX,
@@ -48,7 +48,7 @@ class RequestRecord(NamedTuple):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    replica: Replica
+    replica: HttpReplica
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         logger.debug("connection error from %s", client_address, exc_info=True)
@@ -75,42 +75,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.replica._handle(self, "POST")
 
 
-class Replica:
-    """Serves the replica page, its data files and the analytics beacon."""
+class HttpReplica:
+    """A local HTTP server in a daemon thread; subclasses answer requests in ``_handle``."""
 
-    def __init__(self, files: dict[str, bytes] | None = None, *, variant: str = "combobox",
-                 latency: float = 0.0, hydrate_delay: float = 0.3, host: str = "127.0.0.1",
-                 port: int = 0, default_latency: float | None = None) -> None:
-        if variant not in VARIANTS:
-            raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
-        if files is None:
-            snap = default_snapshot_dir()
-            files = load_snapshot(snap) if snap else generate()
-            self.source = str(snap) if snap else "generate(seed=0)"
-        else:
-            self.source = "files"
-        self.variant = variant
-        self.latency = latency
-        self.hydrate_delay = hydrate_delay
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self._port = port
-        self._lock = threading.Lock()
-        self._files: dict[str, bytes] = dict(files)
-        self._faults: dict[str, str] = {}
-        self._fired: set[str] = set()
-        self._default_served: set[str] = set()
-        self._default_latency = default_latency
-        self._requests: list[RequestRecord] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------
-    def start(self) -> Replica:
+    def start(self) -> Self:
         """Bind and serve in a daemon thread."""
         if self._server is not None:
             return self
         self._server = _Server((self.host, self._port), _Handler)
-        self._server.replica = self
+        self._server.replica = self  # type: ignore[assignment]
         self._port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.1},
@@ -130,7 +110,7 @@ class Replica:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> Replica:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -146,6 +126,36 @@ class Replica:
         """Base URL of the page, e.g. http://127.0.0.1:PORT/."""
         host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
         return f"http://{host}:{self._port}/"
+
+    def _handle(self, h: _Handler, method: str) -> None:
+        raise NotImplementedError
+
+
+class Replica(HttpReplica):
+    """Serves the replica page, its data files and the analytics beacon."""
+
+    def __init__(self, files: dict[str, bytes] | None = None, *, variant: str = "combobox",
+                 latency: float = 0.0, hydrate_delay: float = 0.3, host: str = "127.0.0.1",
+                 port: int = 0, default_latency: float | None = None) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
+        if files is None:
+            snap = default_snapshot_dir()
+            files = load_snapshot(snap) if snap else generate()
+            self.source = str(snap) if snap else "generate(seed=0)"
+        else:
+            self.source = "files"
+        super().__init__(host, port)
+        self.variant = variant
+        self.latency = latency
+        self.hydrate_delay = hydrate_delay
+        self._lock = threading.Lock()
+        self._files: dict[str, bytes] = dict(files)
+        self._faults: dict[str, str] = {}
+        self._fired: set[str] = set()
+        self._default_served: set[str] = set()
+        self._default_latency = default_latency
+        self._requests: list[RequestRecord] = []
 
     def data_url(self, filename: str) -> str:
         """Absolute URL of one data file."""

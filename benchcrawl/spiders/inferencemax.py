@@ -1,9 +1,16 @@
-"""The InferenceMAX sweep: every Model x ISL/OSL combination of the dashboard.
+"""The InferenceMAX sweep: every combination of the dashboard, whichever generation it is.
 
-One discovery request reads the dropdowns' options; each combination is then its own
-Request through the scheduler, so with a Redis frontier the combinations spread across
-workers. A combination's page selects its model and sequence and captures the two data
-files the page fetches for that selection.
+One discovery request opens the page and tells its generation from what the page requests:
+the 2025 data files (``/data/inference-performance/...``, plain or wrapped) or the 2026
+InferenceX API (``/api/v1/availability``). Each combination is then its own Request through
+the scheduler, so with a Redis frontier the combinations spread across workers.
+
+- 2025: a combination is Model x ISL/OSL; its page selects both dropdowns and captures the
+  two data files the page fetches for that selection.
+- 2026: a combination is Model x run date (:mod:`benchcrawl.inferencex.plan`); its page is
+  opened at ``?g_model=<label>&g_rundate=<date>`` and the benchmarks answer the page loads
+  for that selection is captured. benchcrawl never requests ``/api/`` itself (robots.txt
+  disallows it): it reads what the page loads, as the browser it is.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -26,10 +34,13 @@ from twisted.internet import task, threads
 from twisted.python.failure import Failure
 
 from benchcrawl.addons import add_spider_component, apply_defaults
+from benchcrawl.browser.api_capture import INFERENCEX
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import redis_client
 from benchcrawl.exceptions import ConfigError, DashboardError
 from benchcrawl.inferencemax import defaults as inferencemax_defaults
+from benchcrawl.inferencex import plan as inferencex_plan
+from benchcrawl.inferencex.answer import http_failure, selection_of
 from benchcrawl.items import CombinationFailure, CombinationResult
 from benchcrawl.middlewares.dashboard import LIVE_KEYS
 from benchcrawl.sweep.memory import MemorySweepStore
@@ -75,9 +86,18 @@ class InferenceMaxSpider(Spider):
         ):
             add_spider_component(settings, "ITEM_PIPELINES", pipeline, order * 100)
 
-    def __init__(self, *args: Any, base_url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        base_url: str | None = None,
+        history: str | None = None,
+        since: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.base_url_arg = base_url
+        # InferenceX: -a history=all (every run date) or -a since=YYYY-MM-DD
+        self.history_all, self.since = inferencex_plan.parse_history(history, since)
         self.sweep_id = ""
 
     @classmethod
@@ -85,6 +105,7 @@ class InferenceMaxSpider(Spider):
         """Fail fast, before any browser or crawl starts, on a bad config or argument."""
         load_config(settings["BENCHCRAWL_CONFIG"])
         _check_base_url(spider_args.get("base_url"))
+        inferencex_plan.parse_history(spider_args.get("history"), spider_args.get("since"))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> InferenceMaxSpider:
@@ -120,9 +141,19 @@ class InferenceMaxSpider(Spider):
     _ended = False
 
     # --- requests ----------------------------------------------------------------------
-    def _page_request(self, index: int, model: str, sequence: str, **kwargs: Any) -> Request:
-        # combinations differ only in the fragment, so a pooled page moves without reload
-        url = self.base_url.split("#", 1)[0] + (f"#combination={index}" if index else "")
+    def _page_request(
+        self, index: int, model: str, sequence: str, generation: str = "", **kwargs: Any
+    ) -> Request:
+        url = self.base_url.split("#", 1)[0]
+        combination = {"index": index, "model": model, "sequence": sequence}
+        if generation == INFERENCEX:
+            # the page's URL state opens the selection: g_model, and g_rundate when planned
+            state = {"g_model": model, **({"g_rundate": sequence} if sequence else {})}
+            url += ("&" if "?" in url else "?") + urlencode(state)
+            combination["generation"] = generation
+        elif index:
+            # combinations differ only in the fragment, so a pooled page moves without reload
+            url += f"#combination={index}"
         return Request(
             url,
             errback=self.on_request_error,
@@ -137,7 +168,7 @@ class InferenceMaxSpider(Spider):
                 "dashboard_timeout": self.timeout,
                 "max_retry_times": self.config.source.retry_attempts,
                 "sweep_id": self.sweep_id,
-                "combination": {"index": index, "model": model, "sequence": sequence},
+                "combination": combination,
             },
             **kwargs,
         )
@@ -168,6 +199,9 @@ class InferenceMaxSpider(Spider):
         if outcome is None or outcome.error is not None:
             yield from self._retry_or_fail(response.request, _error_of(outcome))
             return
+        if outcome.generation == INFERENCEX:
+            yield from self._plan_api(response.request, outcome)
+            return
         try:
             models = _restrict(outcome.models, self.config.targets.models, "models")
             sequences = _restrict(outcome.sequences, self.config.targets.sequences, "sequences")
@@ -194,6 +228,57 @@ class InferenceMaxSpider(Spider):
         if own:
             yield from self._results(own, outcome.shown[0], outcome.shown[1], files)
 
+    def _plan_api(self, request: Request, outcome: Any) -> Iterator[Any]:
+        """InferenceX: plan model x run date from the Model control's labels and the
+        availability answer the page loaded, and queue one request per combination."""
+        try:
+            models = _restrict(outcome.models, self.config.targets.models, "models")
+            entries = _availability_entries(outcome.availability, self.base_url)
+        except (ConfigError, DashboardError) as e:
+            yield self._failure(request, str(e))
+            return
+        if self.config.targets.sequences:
+            logger.warning(
+                "targets.sequences does not apply to InferenceX: one answer holds every "
+                "sequence, so every sequence is kept"
+            )
+        dates = inferencex_plan.dates_by_model(models, entries)
+        collected: dict[str, set[str]] = {}
+        if not self.history_all and not self.since:
+            collected = _collected(self.crawler.settings)
+        plan = inferencex_plan.plan(
+            dates, history=self.history_all, since=self.since, collected=collected
+        )
+        self.sweep_store.set_plan(self.sweep_id, plan)
+        mode = (
+            "every run date"
+            if self.history_all
+            else (
+                f"run dates since {self.since}"
+                if self.since
+                else "newest and never-loaded run dates"
+            )
+        )
+        logger.info(
+            "InferenceX page offers %d models with %d run dates: sweeping %d model x run date "
+            "combinations (%s)",
+            len(models),
+            sum(len(d) for d in dates.values()),
+            len(plan),
+            mode,
+        )
+        own = plan.index(outcome.shown) + 1 if outcome.shown in plan else 0
+        files = outcome.files
+        if own and (not files or any(f.status != 200 for f in files.values())):
+            own = 0  # let a page of its own fetch it, with its own retries
+        for index, (model, day) in enumerate(plan, start=1):
+            if index != own:
+                yield self._page_request(
+                    index, model, day, INFERENCEX, callback=self.parse_combination
+                )
+        if own:
+            yield from self._results(own, outcome.shown[0], outcome.shown[1], files)
+
     def parse_combination(self, response: Any) -> Iterator[Any]:
         if self._stale(response.request):
             return
@@ -206,11 +291,14 @@ class InferenceMaxSpider(Spider):
         if bad:
             yield from self._bad_status(response.request, bad)
             return
-        yield from self._results(combo["index"], combo["model"], combo["sequence"], outcome.files)
+        sequence = combo["sequence"]
+        if combo.get("generation") == INFERENCEX and not sequence:  # the page chose the date
+            sequence = selection_of(outcome.files["benchmarks"].url)[1]
+        yield from self._results(combo["index"], combo["model"], sequence, outcome.files)
 
     def _results(self, index: int, model: str, sequence: str, files: dict) -> Iterator[Any]:
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
-        for kind in self.kind_patterns:
+        for kind in files if "benchmarks" in files else self.kind_patterns:
             f = files[kind]
             yield CombinationResult(
                 sweep_id=self.sweep_id,
@@ -226,9 +314,20 @@ class InferenceMaxSpider(Spider):
             )
 
     def _bad_status(self, request: Request, bad: list[Any]) -> Iterator[Any]:
-        reason = "; ".join(
-            f"{f.url}: {f.error}" if f.error else f"{f.url} answered HTTP {f.status}" for f in bad
-        )
+        combo = request.meta["combination"]
+        if combo.get("generation") == INFERENCEX:
+            reason = "; ".join(
+                f"{combo['model']} at run date {combo['sequence'] or '(the page default)'}: "
+                f"{f.url}: {f.error}"
+                if f.error
+                else http_failure(combo["model"], combo["sequence"], f.url, f.status, f.body)
+                for f in bad
+            )
+        else:
+            reason = "; ".join(
+                f"{f.url}: {f.error}" if f.error else f"{f.url} answered HTTP {f.status}"
+                for f in bad
+            )
         transient = any(f.status == 0 or f.status >= 500 or f.status == 429 for f in bad)
         if transient:
             yield from self._retry_or_fail(request, reason)
@@ -372,7 +471,36 @@ def _what(request: Request) -> str:
     combo = request.meta["combination"]
     if combo["index"] == 0:
         return "option discovery"
+    if combo.get("generation") == INFERENCEX:
+        return f"combination {combo['model']} at run date {combo['sequence'] or '(default)'}"
     return f"combination {combo['model']} x {combo['sequence']}"
+
+
+def _availability_entries(captured: Any, base_url: str) -> list[dict[str, Any]]:
+    """The availability answer's entries; a bad answer is one sentence."""
+    import json
+
+    where = captured.url if captured is not None else base_url
+    if captured is None or captured.status != 200:
+        status = "no answer" if captured is None else f"HTTP {captured.status}"
+        raise DashboardError(f"the InferenceX page's availability answer {where} gave {status}.")
+    try:
+        entries = json.loads(captured.body)
+    except ValueError:
+        entries = None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise DashboardError(
+            f"the InferenceX page's availability answer {where} is not a JSON array of run entries."
+        )
+    return entries
+
+
+def _collected(settings: Any) -> dict[str, set[str]]:
+    """Model label -> run dates already in DATA_DIR/history (empty without a history)."""
+    from benchcrawl.inferencex.history import collected
+    from benchcrawl.pipelines.archive import data_dir_from_settings
+
+    return collected(data_dir_from_settings(settings))
 
 
 def _error_of(outcome: Any) -> BaseException:

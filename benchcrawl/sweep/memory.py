@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchcrawl.items import CombinationFailure, CombinationResult, SweepTables
-from benchcrawl.sweep.state import FAILED, KINDS, OPEN, Progress, new_sweep_id
+from benchcrawl.sweep.state import FAILED, OPEN, Progress, kind_order, kinds_for, new_sweep_id
 
 
 class MemorySweepStore:
@@ -40,7 +40,7 @@ class MemorySweepStore:
         if result.sweep_id != self._id or result.index in self._done:
             return self._progress(False)
         self._results[(result.index, result.kind)] = result
-        if all((result.index, kind) in self._results for kind in KINDS):
+        if all((result.index, kind) in self._results for kind in kinds_for(result.kind)):
             self._done.add(result.index)
             return self._progress(True)
         return self._progress(False)
@@ -54,7 +54,7 @@ class MemorySweepStore:
 
     def load(self, sweep_id: str) -> SweepTables:
         good = [r for (i, _), r in self._results.items() if i not in self._failures]
-        good.sort(key=lambda r: (r.index, KINDS.index(r.kind)))
+        good.sort(key=lambda r: (r.index, kind_order(r.kind)))
         return SweepTables(sweep_id, good, list(self._failures.values()), self._planned)
 
     def finish(self, sweep_id: str, status: str, detail: str) -> None:

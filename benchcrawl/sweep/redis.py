@@ -10,11 +10,12 @@ from benchcrawl.identity import worker_id
 from benchcrawl.items import CombinationFailure, CombinationResult, SweepTables
 from benchcrawl.sweep.state import (
     FAILED,
-    KINDS,
     OPEN,
     Progress,
     failure_from_json,
     failure_to_json,
+    kind_order,
+    kinds_for,
     new_sweep_id,
     plan_to_json,
     result_from_json,
@@ -55,17 +56,32 @@ class RedisSweepStore:
             self._key(sweep_id, "meta"), mapping={"plan": plan_to_json(plan), "planned": len(plan)}
         )
 
-    def _call(self, sweep_id: str, index: int, what: str, field: str, data: str, body: bytes):
+    def _call(
+        self,
+        sweep_id: str,
+        index: int,
+        what: str,
+        field: str,
+        data: str,
+        body: bytes,
+        kinds: tuple[str, ...] = (),
+    ):
         accounted, planned, newly, finalize = self._record(
             keys=self._keys(sweep_id),
-            args=[index, what, field, data, body, self.worker, self.ttl, *KINDS],
+            args=[index, what, field, data, body, self.worker, self.ttl, *kinds],
         )
         return Progress(int(accounted), int(planned), bool(newly), bool(finalize))
 
     def record_result(self, result: CombinationResult) -> Progress:
         field = f"{result.index}:{result.kind}"
         return self._call(
-            result.sweep_id, result.index, "result", field, result_to_json(result), result.body
+            result.sweep_id,
+            result.index,
+            "result",
+            field,
+            result_to_json(result),
+            result.body,
+            kinds_for(result.kind),
         )
 
     def record_failure(self, failure: CombinationFailure) -> Progress:
@@ -89,7 +105,7 @@ class RedisSweepStore:
         failed = {f.index for f in failures}
         results = [result_from_json(v, bodies.get(k, b"")) for k, v in results_raw.items()]
         results = [r for r in results if r.index not in failed]
-        results.sort(key=lambda r: (r.index, KINDS.index(r.kind)))
+        results.sort(key=lambda r: (r.index, kind_order(r.kind)))
         return SweepTables(sweep_id, results, failures, int(planned or -1))
 
     def finish(self, sweep_id: str, status: str, detail: str) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 
 from benchcrawl.items import CombinationFailure, CombinationResult
 
-KINDS = ("interactivity", "e2e")
+KINDS = ("interactivity", "e2e")  # the files of a 2025 combination
+API_KINDS = ("benchmarks",)  # the one answer of a 2026 (InferenceX) combination
 OPEN, SUCCEEDED, FAILED = "open", "succeeded", "failed"
 
 
@@ -21,6 +22,18 @@ class Progress:
     planned: int  # combinations in the plan (-1 until discovery has run)
     newly_accounted: bool  # this call completed a combination
     finalize: bool  # this worker must merge and archive the sweep now
+
+
+def kinds_for(kind: str) -> tuple[str, ...]:
+    """The kinds a combination needs, given one kind it has: both 2025 files, or the one
+    2026 answer."""
+    return API_KINDS if kind in API_KINDS else KINDS
+
+
+def kind_order(kind: str) -> int:
+    """Where a kind sorts among its combination's kinds."""
+    kinds = kinds_for(kind)
+    return kinds.index(kind) if kind in kinds else len(kinds)
 
 
 def new_sweep_id(now: float) -> str:
@@ -52,7 +65,10 @@ def describe_failures(failures: list[CombinationFailure], limit: int = 10) -> st
     lines = []
     for f in sorted(failures, key=lambda f: f.index)[:limit]:
         what = "option discovery" if f.index == 0 else f"{f.model} x {f.sequence}"
-        lines.append(f"{what}: {f.reason}")
+        if f.reason.startswith(f"{f.model} at run date "):  # InferenceX: says it already
+            lines.append(f.reason)
+        else:
+            lines.append(f"{what}: {f.reason}")
     if len(failures) > limit:
         lines.append(f"... and {len(failures) - limit} more")
     return "; ".join(lines)
