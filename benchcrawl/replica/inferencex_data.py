@@ -115,14 +115,17 @@ def availability_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --- generated data -----------------------------------------------------------------------
 
 # key -> (first run-date index, last index or None, every n-th date); the display names of
-# the generated site: two keys share "Kimi-K2.5" (kimik2.5 retires, kimik2.6 takes over)
+# the generated site: two keys share "Kimi-K2.5" (kimik2.5 retires, kimik2.6 takes over).
+# A run depends only on (seed, key, date index): a site with one date more is the same site
+# a day later.
 _SCHEDULE: dict[str, tuple[int, int | None, int]] = {
     "dsr1": (0, None, 1),
     "gptoss120b": (0, None, 2),
-    "kimik2.5": (0, 0, 1),  # last index filled in from the number of dates
-    "kimik2.6": (0, None, 1),
-    "glm5": (0, None, 2),
+    "kimik2.5": (0, 1, 1),
+    "kimik2.6": (2, None, 1),
+    "glm5": (1, None, 2),
 }
+_POWER_FROM = 2  # date index from which runs measure power
 _HARDWARE = {
     "dsr1": ("h200", "b200", "mi355x", "gb200"),
     "gptoss120b": ("h100", "b200", "mi300x"),
@@ -181,19 +184,16 @@ def _metrics(rng: random.Random, conc: int, isl: int | None, power: bool) -> dic
 
 def generate(seed: int = 0, dates: int = 30) -> SiteData:
     """A deterministic site: 4 display names over 5 keys, *dates* run dates (every key
-    runs on its share of them), agentic-trace lines of DeepSeek with null isl/osl,
-    multinode lines with ``workers``, power metrics from the middle of the history on."""
+    runs on its share of them: 3 * dates model x date combinations), agentic-trace lines of
+    DeepSeek with null isl/osl, multinode lines with ``workers``, power metrics from the
+    third date on."""
     days = _dates(dates)
     rows: list[dict[str, Any]] = []
-    run_id = 1000
-    for key, (first, last, every) in _SCHEDULE.items():
-        if key == "kimik2.5":
-            last = max(dates // 2 - 1, 0)
-        elif key == "kimik2.6":
-            first = dates // 2
-        for i in range(first, (dates - 1 if last is None else last) + 1, every):
+    for k, (key, (first, last, every)) in enumerate(_SCHEDULE.items()):
+        for i in range(first, min(dates - 1 if last is None else last, dates - 1) + 1, every):
             day = days[i]
-            run_id += 1
+            run_id = 100000 + 10 * i + k
+            row_id = run_id * 1000
             rng = random.Random(f"{seed}|{key}|{day}")
             lines: list[tuple[dict[str, Any], str, tuple[int | None, int | None]]] = [
                 (c, "single_turn", s) for c in _configs(key) for s in _SEQUENCES
@@ -206,6 +206,7 @@ def generate(seed: int = 0, dates: int = 30) -> SiteData:
                 concs = (256, 1024, 2048) if config["is_multinode"] else (4, 16, 64)
                 for conc in concs:
                     workers = None
+                    row_id += 1
                     if config["is_multinode"]:
                         roles = (("prefill", 0), ("prefill", 1), ("decode", 2))
                         workers = [
@@ -214,10 +215,10 @@ def generate(seed: int = 0, dates: int = 30) -> SiteData:
                         ]
                     rows.append({
                         **config, "isl": isl, "osl": osl, "conc": conc,
-                        "metrics": _metrics(rng, conc, isl, power=i >= dates // 2),
+                        "metrics": _metrics(rng, conc, isl, power=i >= _POWER_FROM),
                         "workers": workers, "date": day,
                         "run_url": f"https://github.com/SemiAnalysisAI/InferenceX/actions/runs/{run_id}",
-                        "id": len(rows) + 1, "benchmark_type": kind, "offload_mode": "none",
+                        "id": row_id, "benchmark_type": kind, "offload_mode": "none",
                         "workflow_run_id": run_id, "run_started_at": f"{day}T02:00:00Z",
                     })  # fmt: skip
     models = list(dict.fromkeys(DISPLAY_NAMES[k] for k in _SCHEDULE))
