@@ -98,9 +98,7 @@ def test_todays_sweep_with_two_redis_workers_gives_the_rows_served(site, redis_u
     assert {(s["model"], s["run_date"]) for s in manifest["sources"]} == newest
 
 
-def test_history_sweep_with_two_workers_gives_every_published_row_once(
-    site, redis_url, tmp_path
-):
+def test_history_sweep_with_two_workers_gives_every_published_row_once(site, redis_url, tmp_path):
     settings = {"CONCURRENT_REQUESTS": 2, "RESOURCES_ENABLED": False}
     workers = [
         crawl(site, tmp_path / "data", tmp_path / f"w{i}.log", redis_url=redis_url,
