@@ -4,7 +4,8 @@ manifest, and the whole history grown beside it.
 ``DATA_DIR/archive/<version>/``::
 
     results.csv results.parquet   what the dashboard shows today: per model name, the rows of
-                                  its newest loaded answer (history and this run together)
+                                  its newest loaded answer (history and this run together);
+                                  the Parquet file also has ``result_id``, the key's hash
     raw/<model>_<run date>.json   every answer this run received, byte for byte
     manifest.json                 ``generation: inferencex``, per combination its URL, row
                                   count and the run dates seen in its rows; ``unchanged_from``
@@ -143,7 +144,7 @@ def write_inferencex_version(
     csv = _csv_bytes(view)
     writers: dict[str, Any] = {
         "results.csv": lambda path: path.write_bytes(csv),
-        "results.parquet": lambda path: _parquet(view, path),
+        "results.parquet": lambda path: _parquet(view, path),  # with result_id
     }
     sources = []
     for r in results:
@@ -199,4 +200,4 @@ def write_inferencex_version(
 def _parquet(view: Any, path: Path) -> None:
     from benchcrawl.inferencex.table import write_parquet
 
-    write_parquet(view, path, index=False)
+    write_parquet(view, path, index=True)
