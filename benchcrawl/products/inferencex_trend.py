@@ -156,6 +156,7 @@ def draw_trend(rows: pd.DataFrame, metric: str, path_stem: Path, title: str) -> 
             gid=f"conc:{conc}",
         )
     ax.set_ylabel(metric)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("Run date")
     ax.grid(True, color="#dddddd", linewidth=0.6)
     locator = AutoDateLocator()
