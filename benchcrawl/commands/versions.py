@@ -3,11 +3,15 @@
     scrapy versions                                   list the versions
     scrapy versions diff [A [B]]                      A against B (default: previous, latest)
     scrapy versions trend --model M --sequence S [--hwkey H]
-    scrapy versions charts [VERSION]                  draw the charts (default: latest)
+        InferenceX (2026): [--field NAME=VALUE ...] [--conc N] [--metric M], from the history
+    scrapy versions charts [VERSION] [--percentile P] draw the charts (default: latest)
     scrapy versions load-db [VERSION | --all]         load into the results database
     scrapy versions products [VERSION | --all]        make every derived product again
 
 A version is named by its folder name, a unique prefix of it (``20251025``) or ``latest``.
+Versions of both generations can share an archive: each subcommand looks at the version's
+manifest (``generation: inferencex`` for 2026) and does that generation's work; ``trend``
+reads the InferenceX history when ``latest`` is an InferenceX version.
 A mistake (no such version, no archive, a database that cannot be reached) is one sentence
 on stderr and exit code 1.
 """
@@ -53,6 +57,22 @@ class Command(ScrapyCommand):
         parser.add_argument("--sequence", help="trend: ISL / OSL, e.g. '1K / 8K' or 1k-8k")
         parser.add_argument("--hwkey", help="trend: one GPU only, e.g. b200")
         parser.add_argument(
+            "--field",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="trend (InferenceX): a configuration field, e.g. framework=sglang; repeatable",
+        )
+        parser.add_argument("--conc", type=int, help="trend (InferenceX): one concurrency only")
+        parser.add_argument(
+            "--metric", default="tput_per_gpu", help="trend (InferenceX): the metric to chart"
+        )
+        parser.add_argument(
+            "--percentile",
+            default="median",
+            help="charts (InferenceX): median, mean, p90, p99 or p99.9 (default median)",
+        )
+        parser.add_argument(
             "--all", action="store_true", help="load-db, products: every archived version"
         )
 
@@ -92,13 +112,18 @@ class Command(ScrapyCommand):
                 notes.append(f"unchanged from {m['unchanged_from']}")
             if latest is not None and v == latest:
                 notes.append("latest")
-            rows = (m.get("rows") or {}).get("merged", "?")
+            if m.get("generation") == "inferencex":
+                notes.insert(0, _inferencex_note(m))
+                rows = (m.get("rows") or {}).get("results", "?")
+            else:
+                rows = (m.get("rows") or {}).get("merged", "?")
             print(
                 f"{v.name:<25} {rows:>6} {m.get('combinations', '?'):>6}  "
                 f"{_made(v):<33} {', '.join(notes)}".rstrip()
             )
 
     def _diff(self, data_dir: Path, rest: list[str], opts: argparse.Namespace) -> None:
+        from benchcrawl.products import inferencex_make
         from benchcrawl.products.make import write_diff
 
         if len(rest) > 2:
@@ -113,7 +138,15 @@ class Command(ScrapyCommand):
             old = prev
         if old == new:
             raise BenchcrawlError(f"both sides are {new.name}; name two different versions")
-        print(write_diff(old, new))
+        if inferencex_make.is_inferencex(new):
+            print(inferencex_make.write_diff(old, new))
+        elif inferencex_make.is_inferencex(old):
+            raise BenchcrawlError(
+                f"{old.name} is an InferenceX version and {new.name} of the 2025 dashboard; "
+                "their tables cannot be compared"
+            )
+        else:
+            print(write_diff(old, new))
         print(f"wrote {new / 'diff.csv'} and {new / 'diff.md'}")
 
     def _trend(self, data_dir: Path, rest: list[str], opts: argparse.Namespace) -> None:
@@ -128,6 +161,10 @@ class Command(ScrapyCommand):
         )
 
         _no_more(rest, "trend")
+        latest = latest_version(data_dir)
+        if latest is not None and _is_inferencex(latest):
+            self._trend_inferencex(data_dir, opts)
+            return
         if not opts.model or not opts.sequence:
             raise BenchcrawlError(
                 "trend needs --model and --sequence, e.g. "
@@ -164,11 +201,49 @@ class Command(ScrapyCommand):
         for path in (csv_path, *charts):
             print(f"wrote {path}")
 
+    def _trend_inferencex(self, data_dir: Path, opts: argparse.Namespace) -> None:
+        from benchcrawl.inferencemax.table import write_csv
+        from benchcrawl.inferencex.history import read_history
+        from benchcrawl.products.charts import slug
+        from benchcrawl.products.inferencex_trend import draw_trend, trend_rows
+
+        if not opts.model or not opts.sequence:
+            raise BenchcrawlError(
+                "trend needs --model and --sequence, e.g. --model DeepSeek-R1-0528 "
+                "--sequence 1k/1k --field hardware=b200 --field framework=sglang"
+            )
+        filters = {}
+        for item in opts.field:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise BenchcrawlError(f"--field takes NAME=VALUE, got {item!r}")
+            filters[name.strip()] = value.strip()
+        if opts.hwkey:
+            filters["hardware"] = opts.hwkey
+        history = read_history(data_dir).results
+        rows = trend_rows(history, opts.model, opts.sequence, filters, opts.conc)
+        out = data_dir / "trends"
+        out.mkdir(parents=True, exist_ok=True)
+        label = rows["configuration"].iloc[0]
+        model, sequence = rows["model_name"].iloc[0], rows["sequence"].iloc[0]
+        stem = out / "_".join([slug(model), slug(sequence), slug(label)])
+        csv_path = write_csv(rows, stem.with_name(stem.name + ".csv"))
+        dates = rows["date"].nunique()
+        title = f"{model} · {sequence.upper()} · {label} · {opts.metric} over {dates} run dates"
+        charts = draw_trend(rows, opts.metric, stem, title)
+        print(f"{len(rows)} rows of {label} from {dates} run dates")
+        for path in (csv_path, *charts):
+            print(f"wrote {path}")
+
     def _charts(self, data_dir: Path, rest: list[str], opts: argparse.Namespace) -> None:
+        from benchcrawl.products import inferencex_make
         from benchcrawl.products.make import write_charts
 
         version = self._one(data_dir, rest, "charts")
-        n = write_charts(version)
+        if inferencex_make.is_inferencex(version):
+            n = inferencex_make.write_charts(version, opts.percentile)
+        else:
+            n = write_charts(version)
         print(f"wrote {n} files into {version / 'charts'} (open index.html)")
 
     def _load_db(self, data_dir: Path, rest: list[str], opts: argparse.Namespace) -> None:
@@ -179,6 +254,16 @@ class Command(ScrapyCommand):
         engine = connect(url)
         try:
             for v in targets:
+                if _is_inferencex(v):
+                    from benchcrawl.products.inferencex_db import load_results
+
+                    done = load_results(engine, v)
+                    print(
+                        f"{v.name}: already loaded"
+                        if done.already_loaded
+                        else f"{v.name}: {done.inserted} results"
+                    )
+                    continue
                 result = load_version(engine, v)
                 if result.already_loaded:
                     print(f"{v.name}: already loaded")
@@ -227,11 +312,26 @@ def _no_more(rest: list[str], sub: str) -> None:
         raise BenchcrawlError(f"{sub} takes no version argument (got {' '.join(rest)!r})")
 
 
+def _is_inferencex(version: Path) -> bool:
+    from benchcrawl.products.inferencex_make import is_inferencex
+
+    return is_inferencex(version)
+
+
+def _inferencex_note(manifest: dict[str, Any]) -> str:
+    """``InferenceX, 2 models, loaded 6 run dates 2026-01-01..2026-04-01``: the models of
+    results.csv and the run dates this version loaded."""
+    dates = sorted({str(s.get("run_date")) for s in manifest.get("sources") or []})
+    span = f"loaded {len(dates)} run dates {dates[0]}..{dates[-1]}" if dates else "loaded none"
+    return f"InferenceX, {len(manifest.get('models') or ())} models, {span}"
+
+
 def _made(version: Path) -> str:
     have: list[Any] = []
     for name, path in (
         ("diff", "diff.csv"),
         ("parquet", "merged.parquet"),
+        ("parquet", "results.parquet"),
         ("report", "report.md"),
         ("charts", "charts/index.html"),
     ):

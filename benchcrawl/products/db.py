@@ -11,6 +11,13 @@ the mixed-case ones: ``"hwKey"``, ``"tpPerGpu_y"``):
   six keys, x, y and the five metrics with their roof flags; unique on
   (version, kind, six keys);
 * ``merged``: version plus the 20 columns of ``merged.csv``; unique on (version, six keys).
+* ``results`` (the 2026 generation, InferenceX; ``products/inferencex_db.py`` loads it):
+  every result ever collected, once: primary key ``result_id`` (the hash of the result's
+  key: model, configuration, isl, osl, conc, date, run_url), the key and main fields as
+  columns, and ``config``, ``fields`` and ``metrics`` as JSON objects, so a field or a
+  metric the site adds needs no schema change. ``first_version`` is the version that first
+  loaded it. Its versions are rows of ``versions`` too (``rows_merged`` = rows of
+  ``results.csv``).
 
 A version is loaded in one transaction with ``INSERT ... ON CONFLICT DO NOTHING``: loading
 it again, or two loaders at once, changes nothing.
@@ -24,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     DateTime,
@@ -34,6 +42,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     create_engine,
     func,
@@ -110,6 +119,32 @@ merged = Table(
     *(Column(c, Double, nullable=False) for c in ("e2e_x", "e2e_y", "inter_x", "inter_y")),
     *_metric_columns(),
     UniqueConstraint("version", *KEYS, name="merged_version_key"),
+)
+
+results = Table(
+    "results",
+    metadata,
+    Column("result_id", String(32), primary_key=True),
+    Column("model", String(64), nullable=False),
+    Column("model_name", String(200), nullable=False),
+    Column("hardware", String(64)),
+    Column("framework", String(64)),
+    Column("precision", String(32)),
+    Column("spec_method", String(32)),
+    Column("disagg", Boolean),
+    Column("is_multinode", Boolean),
+    Column("benchmark_type", String(32)),
+    Column("offload_mode", String(32)),
+    Column("isl", Integer),
+    Column("osl", Integer),
+    Column("conc", Integer),
+    Column("date", String(10)),
+    Column("run_url", Text),
+    Column("image", Text),
+    Column("config", JSON, nullable=False),  # every configuration field
+    Column("fields", JSON, nullable=False),  # the row's other fields (workers, id, ...)
+    Column("metrics", JSON, nullable=False),  # every metric, as served
+    Column("first_version", String(32), nullable=False),
 )
 
 

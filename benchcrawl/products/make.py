@@ -1,9 +1,10 @@
 """Make a version's derived products, one step at a time, each timed and each failing on
 its own: a step that fails is one sentence in its ``StepOutcome``, and the next step runs.
 
-Steps (``STEPS``, in order): ``diff`` (against the previous version: ``diff.csv``,
-``diff.md``), ``parquet`` (``merged.parquet``), ``charts`` (``charts/``), ``db`` (the results
-database) and ``report`` (``report.md``, last, so it tells how the others went).
+For the 2025 generation, steps (``STEPS``, in order): ``diff`` (against the previous
+version: ``diff.csv``, ``diff.md``), ``parquet`` (``merged.parquet``), ``charts``
+(``charts/``), ``db`` (the results database) and ``report`` (``report.md``, last, so it
+tells how the others went). The 2026 generation's are in ``inferencex_make.py``.
 """
 
 from __future__ import annotations
@@ -64,7 +65,13 @@ def make_products(
     database_url: str,
     steps: Iterable[str] = STEPS,
 ) -> list[StepOutcome]:
-    """Run *steps* for one version; never raises for a failing step."""
+    """Run *steps* for one version; never raises for a failing step. A version of the 2026
+    generation (InferenceX) gets its own steps (``products/inferencex_make.py``)."""
+    from benchcrawl.products import inferencex_make
+
+    if inferencex_make.is_inferencex(version_dir):
+        mine = [s for s in steps if s in inferencex_make.STEPS]
+        return inferencex_make.make_products(version_dir, previous, database_url, mine)
     from benchcrawl.products.load import read_table
     from benchcrawl.storage.versions import read_manifest
 
