@@ -141,9 +141,10 @@ class ArchivePipeline:
         return item
 
     async def _archive_inferencex(self, store: SweepStore, item: MergedSweep) -> None:
-        """An InferenceX sweep: the version (results.csv, raw answers, manifest), the
-        history beside it and the database load are ``write_inferencex_version``'s; here
-        ``latest`` is switched and the sweep finished."""
+        """An InferenceX sweep: ``write_inferencex_version`` writes the version
+        (results.csv, raw answers, manifest) and grows the history beside it; here
+        ``latest`` is switched, the derived products made (diff, database, report, charts
+        with ``ARCHIVE_CHARTS``: ``products/inferencex_make.py``) and the sweep finished."""
         from benchcrawl.storage.inferencex import write_inferencex_version
 
         tables = item.tables
@@ -156,7 +157,7 @@ class ArchivePipeline:
                 tables.results,
                 tables.planned,
                 previous,
-                self.database_url,
+                "",  # the database is the products' db step, as for the 2025 generation
             )
         except ArchiveError as e:
             await self._failed(store, item.sweep_id, e)
@@ -169,13 +170,10 @@ class ArchivePipeline:
             return
         self.stats.set_value("inferencemax/archive/version", version.path.name)
         self.stats.set_value("inferencex/results/new", version.new_results)
-        notes = []
-        if version.unchanged_from:
-            notes.append(f"unchanged from {version.unchanged_from}")
-        if version.database_error:
-            self.stats.inc_value("inferencemax/products/failed")
-            logger.error("version %s landed, but %s", version.path.name, version.database_error)
-            notes.append(f"database load failed: {version.database_error}")
+        failed = await self._products(version.path, previous)
+        notes = [f"unchanged from {version.unchanged_from}"] if version.unchanged_from else []
+        if failed:
+            notes.append(f"derived products failed: {', '.join(failed)}")
         await self.redis(
             store.finish,
             item.sweep_id,

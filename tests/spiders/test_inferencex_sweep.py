@@ -5,6 +5,7 @@ real Redis with two workers. Every expected row comes from the replica's own dat
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,9 @@ def test_daily_run_after_a_backfill_loads_only_new_dates(site, tmp_path):
     assert len(site.benchmarks_selections()) == len(fresh | newest)
     assert read_results_csv(data_dir / "latest" / "results.csv") == expected(today(site.data))
     assert read_history(data_dir) == expected(published(site.data))
+    # the results database: every published result once, whatever the runs repeated
+    with sqlite3.connect(data_dir / "benchcrawl.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM results").fetchone() == (len(site.data.rows),)
     # a day with nothing new: a version marked unchanged_from the one before
     site.clear_requests()
     again = run(site, data_dir, tmp_path / "again.log")
