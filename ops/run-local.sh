@@ -10,7 +10,7 @@ PYTHON=${PYTHON:-python3}
 DATA_DIR=$(realpath -m "${1:-data}")
 PORT=$("$PYTHON" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 
-"$PYTHON" -m benchcrawl.replica --port "$PORT" --latency 0.2 > /tmp/benchcrawl-replica.$$.log 2>&1 &
+"$PYTHON" -m benchcrawl.replica --generation "${GENERATION:-inferencemax}" --port "$PORT" --latency 0.2 > /tmp/benchcrawl-replica.$$.log 2>&1 &
 REPLICA=$!
 trap 'kill $REPLICA 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
