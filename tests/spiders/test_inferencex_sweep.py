@@ -20,7 +20,7 @@ from tests.support.replica import (
     read_results_csv,
     served_row,
 )
-from tests.support.worker import ScrapyProcess, scrapy_command, scrapy_env
+from tests.support.worker import ScrapyProcess, scrapy_command, scrapy_env, wait_until
 
 pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]
 USER_AGENT = "benchcrawl/0.1 (+https://github.com/benchcrawl/benchcrawl)"
@@ -177,3 +177,21 @@ def test_targets_models_filters_by_the_model_control_labels(site, tmp_path):
     assert rows == expected({"Kimi-K2.5": today(site.data)["Kimi-K2.5"]})
     # two DB keys share the display name: both are in the one answer
     assert {json.loads(r)["model"] for r in rows} == {"kimik2.5", "kimik2.6"}
+
+
+def test_a_killed_worker_loses_no_combination_of_a_history_sweep(site, redis_url, tmp_path):
+    site.latency = 0.5  # slow answers: the sweep outlasts the kill
+    settings = {
+        "CONCURRENT_REQUESTS": 2,
+        "RESOURCES_ENABLED": False,
+        "FRONTIER_LEASE_TIME": 3,  # a dead worker's leases come back within seconds
+    }
+    workers = [
+        crawl(site, tmp_path / "data", tmp_path / f"w{i}.log", redis_url=redis_url,
+              args={"history": "all"}, settings=settings)
+        for i in range(2)
+    ]  # fmt: skip
+    assert wait_until(lambda: " done: " in workers[1].log, 120), workers[1].log[-3000:]
+    workers[1].kill9()
+    assert workers[0].wait(240) == 0, workers[0].log[-3000:]
+    assert read_history(tmp_path / "data") == expected(published(site.data))
