@@ -60,12 +60,14 @@ class InferenceXReplica(HttpReplica):
         self._faults: dict[tuple[str, str], str] = {}
         self._fired: set[tuple[str, str]] = set()
         self._requests: list[ApiRequest] = []
+        self._cache: dict[Any, bytes] = {}  # answers as a CDN keeps them, until set_data
 
     # --- data, faults, the oracle -------------------------------------------------------
     def set_data(self, data: SiteData) -> None:
         """Publish another site state (e.g. the next day's runs)."""
         with self._lock:
             self.data = data
+            self._cache.clear()
 
     def set_fault(self, mode: str, model: str = "*", day: str = "*") -> None:
         """Make the benchmarks answer for *model* at *day* (``*``: any) misbehave."""
@@ -111,6 +113,18 @@ class InferenceXReplica(HttpReplica):
         return out
 
     # --- request handling ---------------------------------------------------------------
+    def _cached(self, key: Any, data: SiteData | None) -> bytes:
+        """The answer for *key*, computed once per site state (a CDN caches it a day)."""
+        with self._lock:
+            data = data or self.data
+            body = self._cache.get(key)
+        if body is None:
+            body = _answer(data, key)
+            with self._lock:
+                if data is self.data:
+                    self._cache[key] = body
+        return body
+
     def _fault_for(self, model: str, day: str) -> str | None:
         for key in ((model, day), (model, "*"), ("*", day), ("*", "*")):
             if key in self._faults:
@@ -131,9 +145,7 @@ class InferenceXReplica(HttpReplica):
         elif path == "/robots.txt":
             status, ctype, body = 200, "text/plain; charset=utf-8", ROBOTS_TXT
         elif path == AVAILABILITY_PATH:
-            with self._lock:
-                availability = self.data.availability
-            status, ctype, body = 200, JSON_TYPE, dump(availability)
+            status, ctype, body = 200, JSON_TYPE, self._cached("availability", None)
         elif path == BENCHMARKS_PATH:
             status, ctype, body = self._benchmarks(query)
         elif path == STATS_PATH:
@@ -184,11 +196,18 @@ class InferenceXReplica(HttpReplica):
             return 200, JSON_TYPE, b'{"error":"Internal server error"}'
         if mode == "empty":
             return 200, JSON_TYPE, b"[]"
-        rows = as_of(data, model, day, exact)
-        body = dump(_with_new_fields(rows) if mode == "new-fields" else rows)
+        body = self._cached((model, day, exact, mode == "new-fields"), data)
         if mode == "truncated":
             body = body[: len(body) // 2]
         return 200, JSON_TYPE, body
+
+
+def _answer(data: SiteData, key: Any) -> bytes:
+    if key == "availability":
+        return dump(data.availability)
+    model, day, exact, new_fields = key
+    rows = as_of(data, model, day, exact)
+    return dump(_with_new_fields(rows) if new_fields else rows)
 
 
 def _with_new_fields(rows: list[dict]) -> list[dict]:
