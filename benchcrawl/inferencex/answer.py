@@ -100,3 +100,22 @@ def http_failure(model: str, run_date: str, url: str, status: int, body: bytes) 
         f"{model} at run date {run_date or '(the page default)'}: {url} answered HTTP "
         f"{status}{detail}."
     )
+
+
+def parse_availability(captured: Any, page_url: str) -> list[dict[str, Any]]:
+    """The entries of the availability answer the page loaded (a captured file with
+    ``url``, ``status`` and ``body``, or None); one sentence when it is not a JSON array of
+    run entries."""
+    where = captured.url if captured is not None else f"of the page {page_url}"
+    if captured is None or captured.status != 200:
+        status = "no answer" if captured is None else f"HTTP {captured.status}"
+        raise AnswerError(f"the InferenceX availability answer {where} gave {status}.")
+    try:
+        entries = json.loads(captured.body)
+    except (ValueError, UnicodeDecodeError):
+        entries = None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise AnswerError(
+            f"the InferenceX availability answer {where} is not a JSON array of run entries."
+        )
+    return entries

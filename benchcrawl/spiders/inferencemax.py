@@ -40,7 +40,12 @@ from benchcrawl.connection import redis_client
 from benchcrawl.exceptions import ConfigError, DashboardError
 from benchcrawl.inferencemax import defaults as inferencemax_defaults
 from benchcrawl.inferencex import plan as inferencex_plan
-from benchcrawl.inferencex.answer import http_failure, selection_of
+from benchcrawl.inferencex.answer import (
+    AnswerError,
+    http_failure,
+    parse_availability,
+    selection_of,
+)
 from benchcrawl.items import CombinationFailure, CombinationResult
 from benchcrawl.middlewares.dashboard import LIVE_KEYS
 from benchcrawl.sweep.memory import MemorySweepStore
@@ -233,8 +238,8 @@ class InferenceMaxSpider(Spider):
         availability answer the page loaded, and queue one request per combination."""
         try:
             models = _restrict(outcome.models, self.config.targets.models, "models")
-            entries = _availability_entries(outcome.availability, self.base_url)
-        except (ConfigError, DashboardError) as e:
+            entries = parse_availability(outcome.availability, self.base_url)
+        except (ConfigError, AnswerError) as e:
             yield self._failure(request, str(e))
             return
         if self.config.targets.sequences:
@@ -474,25 +479,6 @@ def _what(request: Request) -> str:
     if combo.get("generation") == INFERENCEX:
         return f"combination {combo['model']} at run date {combo['sequence'] or '(default)'}"
     return f"combination {combo['model']} x {combo['sequence']}"
-
-
-def _availability_entries(captured: Any, base_url: str) -> list[dict[str, Any]]:
-    """The availability answer's entries; a bad answer is one sentence."""
-    import json
-
-    where = captured.url if captured is not None else base_url
-    if captured is None or captured.status != 200:
-        status = "no answer" if captured is None else f"HTTP {captured.status}"
-        raise DashboardError(f"the InferenceX page's availability answer {where} gave {status}.")
-    try:
-        entries = json.loads(captured.body)
-    except ValueError:
-        entries = None
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise DashboardError(
-            f"the InferenceX page's availability answer {where} is not a JSON array of run entries."
-        )
-    return entries
 
 
 def _collected(settings: Any) -> dict[str, set[str]]:

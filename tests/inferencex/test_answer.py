@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from benchcrawl.inferencex.answer import AnswerError, http_failure, parse_answer, selection_of
+from benchcrawl.inferencex.answer import (
+    AnswerError,
+    http_failure,
+    parse_answer,
+    parse_availability,
+    selection_of,
+)
 from benchcrawl.replica.inferencex_data import as_of, generate
 
 URL = "https://x.example/api/v1/benchmarks?model=GLM-5&date=2026-01-02"
@@ -55,3 +61,22 @@ def test_http_failure_names_the_error_object():
         f'GLM-5 at run date 2026-01-02: {URL} answered HTTP 400 {{"error": "Unknown model"}}.'
     )
     assert selection_of(URL) == ("GLM-5", "2026-01-02")
+
+
+class _Captured:
+    def __init__(self, status: int, body: bytes) -> None:
+        self.url, self.status, self.body = "https://x.example/api/v1/availability", status, body
+
+
+def test_availability_must_be_an_array_of_entries():
+    good = [{"model": "dsr1", "date": "2026-01-02"}]
+    assert parse_availability(_Captured(200, json.dumps(good).encode()), "p") == good
+    for captured, what in [
+        (_Captured(200, b"<html>"), "is not a JSON array of run entries."),
+        (_Captured(503, b""), "gave HTTP 503."),
+        (None, "of the page p gave no answer."),
+    ]:
+        with pytest.raises(AnswerError) as e:
+            parse_availability(captured, "p")
+        assert str(e.value).startswith("the InferenceX availability answer ")
+        assert str(e.value).endswith(what)
