@@ -39,6 +39,7 @@ __all__ = [
     "CONFIG_FIELDS",
     "FIELDS",
     "LINE_FIELDS",
+    "build",
     "build_table",
     "current_view",
     "flatten",
@@ -124,9 +125,20 @@ def _key_values(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def result_key(row: Mapping[str, Any]) -> str:
-    """``result_id``: a hex digest of the row's key (see the module docstring)."""
-    text = json.dumps(_key_values(row), sort_keys=True, separators=(",", ":"), default=str)
+    """``result_id``: a hex digest of the row's key (see the module docstring): the repr of
+    the key's values in ``_KEY_ORDER`` (str, int, float, bool or None: a stable spelling)."""
+    values = _key_values(row)
+    text = repr(tuple(_scalar_key(values[f]) for f in _KEY_ORDER))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+_KEY_ORDER = ("model", *CONFIG_FIELDS, "isl", "osl", "conc", "date", "run_url")
+
+
+def _scalar_key(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def flatten(records: Iterable[Mapping[str, Any]], model_name: str) -> list[dict[str, Any]]:
@@ -227,14 +239,23 @@ def sort_table(table: pd.DataFrame) -> pd.DataFrame:
 def build_table(results: Iterable[Any]) -> pd.DataFrame:
     """The results table of ``CombinationResult``s (their validated ``records``); a result
     received in several answers is one row (the last fetched)."""
-    rows: list[dict[str, Any]] = []
+    return build(results)[0]
+
+
+def build(results: Iterable[Any]) -> tuple[pd.DataFrame, list[list[str]]]:
+    """:func:`build_table`, and the ``result_id``s of each result's records, in the order
+    of *results* (what the history records per combination)."""
+    results = list(results)
+    flat: list[list[dict[str, Any]]] = []
     fields: set[str] = set()
-    for result in sorted(results, key=lambda r: r.fetched_at):
+    for result in results:
         records = result.records or []
         for rec in records:
             fields.update(k for k in rec if k not in ("model", "metrics"))
-        rows += flatten(records, result.model)
-    return from_rows(rows, fields)
+        flat.append(flatten(records, result.model))
+    order = sorted(range(len(results)), key=lambda i: results[i].fetched_at)
+    rows = [r for i in order for r in flat[i]]
+    return from_rows(rows, fields), [[r["result_id"] for r in part] for part in flat]
 
 
 def _run_order(table: pd.DataFrame) -> pd.DataFrame:
