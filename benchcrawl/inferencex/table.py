@@ -42,6 +42,7 @@ __all__ = [
     "build",
     "build_table",
     "current_view",
+    "flat_row",
     "flatten",
     "metric_columns",
     "result_key",
@@ -102,6 +103,7 @@ CONFIG_FIELDS: tuple[str, ...] = (
 #: a line of the dashboard: one configuration at one sequence (the model key included)
 LINE_FIELDS: tuple[str, ...] = ("model", *CONFIG_FIELDS, "isl", "osl")
 _FIRST = ("model", "model_name")
+_FIELD_SET = frozenset((*FIELDS, *_FIRST))
 _NO_OFFLOAD = (None, "", "none")
 
 
@@ -141,22 +143,24 @@ def _scalar_key(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+def flat_row(rec: Mapping[str, Any], model_name: str, rid: str) -> dict[str, Any]:
+    """One served row -> a flat row: ``model``, ``model_name``, the fields, then the metrics
+    under their own names (``metrics.<name>`` when a field has that name), ``result_id``."""
+    row: dict[str, Any] = {"model": rec.get("model"), "model_name": model_name}
+    row.update(rec)
+    row["model_name"] = model_name
+    row.pop("metrics", None)
+    metrics = rec.get("metrics")
+    if isinstance(metrics, Mapping):
+        for name, value in metrics.items():
+            row[f"metrics.{name}" if name in row or name in _FIELD_SET else name] = value
+    row["result_id"] = rid
+    return row
+
+
 def flatten(records: Iterable[Mapping[str, Any]], model_name: str) -> list[dict[str, Any]]:
-    """Served rows -> flat rows: ``model``, ``model_name``, the fields, then the metrics under
-    their own names (``metrics.<name>`` when a field has that name); ``result_id`` too."""
-    rows = []
-    for rec in records:
-        row: dict[str, Any] = {"model": rec.get("model"), "model_name": model_name}
-        for name, value in rec.items():
-            if name not in ("model", "metrics"):
-                row[name] = value
-        metrics = rec.get("metrics")
-        if isinstance(metrics, Mapping):
-            for name, value in metrics.items():
-                row[f"metrics.{name}" if name in row or name in FIELDS else name] = value
-        row["result_id"] = result_key(rec)
-        rows.append(row)
-    return rows
+    """Served rows -> flat rows (:func:`flat_row`)."""
+    return [flat_row(rec, model_name, result_key(rec)) for rec in records]
 
 
 def metric_columns(table: pd.DataFrame) -> list[str]:
@@ -246,16 +250,21 @@ def build(results: Iterable[Any]) -> tuple[pd.DataFrame, list[list[str]]]:
     """:func:`build_table`, and the ``result_id``s of each result's records, in the order
     of *results* (what the history records per combination)."""
     results = list(results)
-    flat: list[list[dict[str, Any]]] = []
+    ids: list[list[str]] = [[] for _ in results]
+    seen: set[str] = set()
+    rows: list[dict[str, Any]] = []
     fields: set[str] = set()
-    for result in results:
-        records = result.records or []
-        for rec in records:
-            fields.update(k for k in rec if k not in ("model", "metrics"))
-        flat.append(flatten(records, result.model))
-    order = sorted(range(len(results)), key=lambda i: results[i].fetched_at)
-    rows = [r for i in order for r in flat[i]]
-    return from_rows(rows, fields), [[r["result_id"] for r in part] for part in flat]
+    # the latest fetched first: its row of a result is the one kept
+    for i in sorted(range(len(results)), key=lambda i: results[i].fetched_at, reverse=True):
+        for rec in results[i].records or []:
+            rid = result_key(rec)
+            ids[i].append(rid)
+            if rid not in seen:
+                seen.add(rid)
+                fields.update(rec)
+                rows.append(flat_row(rec, results[i].model, rid))
+    fields -= {"model", "metrics", "model_name"}
+    return from_rows(rows, fields), ids
 
 
 def _run_order(table: pd.DataFrame) -> pd.DataFrame:
