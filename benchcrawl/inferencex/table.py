@@ -39,8 +39,10 @@ __all__ = [
     "CONFIG_FIELDS",
     "FIELDS",
     "LINE_FIELDS",
+    "build",
     "build_table",
     "current_view",
+    "flat_row",
     "flatten",
     "metric_columns",
     "result_key",
@@ -101,6 +103,7 @@ CONFIG_FIELDS: tuple[str, ...] = (
 #: a line of the dashboard: one configuration at one sequence (the model key included)
 LINE_FIELDS: tuple[str, ...] = ("model", *CONFIG_FIELDS, "isl", "osl")
 _FIRST = ("model", "model_name")
+_FIELD_SET = frozenset((*FIELDS, *_FIRST))
 _NO_OFFLOAD = (None, "", "none")
 
 
@@ -124,27 +127,40 @@ def _key_values(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def result_key(row: Mapping[str, Any]) -> str:
-    """``result_id``: a hex digest of the row's key (see the module docstring)."""
-    text = json.dumps(_key_values(row), sort_keys=True, separators=(",", ":"), default=str)
+    """``result_id``: a hex digest of the row's key (see the module docstring): the repr of
+    the key's values in ``_KEY_ORDER`` (str, int, float, bool or None: a stable spelling)."""
+    values = _key_values(row)
+    text = repr(tuple(_scalar_key(values[f]) for f in _KEY_ORDER))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+_KEY_ORDER = ("model", *CONFIG_FIELDS, "isl", "osl", "conc", "date", "run_url")
+
+
+def _scalar_key(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def flat_row(rec: Mapping[str, Any], model_name: str, rid: str) -> dict[str, Any]:
+    """One served row -> a flat row: ``model``, ``model_name``, the fields, then the metrics
+    under their own names (``metrics.<name>`` when a field has that name), ``result_id``."""
+    row: dict[str, Any] = {"model": rec.get("model"), "model_name": model_name}
+    row.update(rec)
+    row["model_name"] = model_name
+    row.pop("metrics", None)
+    metrics = rec.get("metrics")
+    if isinstance(metrics, Mapping):
+        for name, value in metrics.items():
+            row[f"metrics.{name}" if name in row or name in _FIELD_SET else name] = value
+    row["result_id"] = rid
+    return row
+
+
 def flatten(records: Iterable[Mapping[str, Any]], model_name: str) -> list[dict[str, Any]]:
-    """Served rows -> flat rows: ``model``, ``model_name``, the fields, then the metrics under
-    their own names (``metrics.<name>`` when a field has that name); ``result_id`` too."""
-    rows = []
-    for rec in records:
-        row: dict[str, Any] = {"model": rec.get("model"), "model_name": model_name}
-        for name, value in rec.items():
-            if name not in ("model", "metrics"):
-                row[name] = value
-        metrics = rec.get("metrics")
-        if isinstance(metrics, Mapping):
-            for name, value in metrics.items():
-                row[f"metrics.{name}" if name in row or name in FIELDS else name] = value
-        row["result_id"] = result_key(rec)
-        rows.append(row)
-    return rows
+    """Served rows -> flat rows (:func:`flat_row`)."""
+    return [flat_row(rec, model_name, result_key(rec)) for rec in records]
 
 
 def metric_columns(table: pd.DataFrame) -> list[str]:
@@ -227,14 +243,28 @@ def sort_table(table: pd.DataFrame) -> pd.DataFrame:
 def build_table(results: Iterable[Any]) -> pd.DataFrame:
     """The results table of ``CombinationResult``s (their validated ``records``); a result
     received in several answers is one row (the last fetched)."""
+    return build(results)[0]
+
+
+def build(results: Iterable[Any]) -> tuple[pd.DataFrame, list[list[str]]]:
+    """:func:`build_table`, and the ``result_id``s of each result's records, in the order
+    of *results* (what the history records per combination)."""
+    results = list(results)
+    ids: list[list[str]] = [[] for _ in results]
+    seen: set[str] = set()
     rows: list[dict[str, Any]] = []
     fields: set[str] = set()
-    for result in sorted(results, key=lambda r: r.fetched_at):
-        records = result.records or []
-        for rec in records:
-            fields.update(k for k in rec if k not in ("model", "metrics"))
-        rows += flatten(records, result.model)
-    return from_rows(rows, fields)
+    # the latest fetched first: its row of a result is the one kept
+    for i in sorted(range(len(results)), key=lambda i: results[i].fetched_at, reverse=True):
+        for rec in results[i].records or []:
+            rid = result_key(rec)
+            ids[i].append(rid)
+            if rid not in seen:
+                seen.add(rid)
+                fields.update(rec)
+                rows.append(flat_row(rec, results[i].model, rid))
+    fields -= {"model", "metrics", "model_name"}
+    return from_rows(rows, fields), ids
 
 
 def _run_order(table: pd.DataFrame) -> pd.DataFrame:

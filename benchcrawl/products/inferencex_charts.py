@@ -105,6 +105,8 @@ def _draw(fig: Any, data: pd.DataFrame, view: View, xcol: str, hws, precisions, 
                 color=colour,
                 linewidth=1.6,
                 linestyle=_STYLES[frameworks.index(fw) % len(_STYLES)],
+                marker="o" if len(front) == 1 else None,  # a one-point frontier stays visible
+                markerfacecolor="none",
                 gid=f"pareto:{hw}:{fw}",
             )
     ax.set_xlabel(view.xlabel)

@@ -72,13 +72,15 @@ _KINDS: dict[str, type] = {
 }
 
 
-def _finite(metrics: Any) -> dict[str, Any]:
-    if not isinstance(metrics, dict):
-        return {}
-    return {
-        str(k): (None if isinstance(v, float) and not math.isfinite(v) else v)
-        for k, v in metrics.items()
-    }
+def _finite(value: Any) -> Any:
+    """*value* with every NaN or infinity (which JSON columns refuse) as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 def result_rows(version_dir: Path) -> list[dict[str, Any]]:
@@ -97,18 +99,21 @@ def result_rows(version_dir: Path) -> list[dict[str, Any]]:
             if not isinstance(rec, dict):
                 continue
             rid = result_key(rec)
+            metrics = rec.get("metrics")
             row: dict[str, Any] = {
                 "result_id": rid,
                 "model": str(rec.get("model")),
                 "model_name": str(source.get("model")),
                 **{c: _scalar(rec.get(c), _KINDS.get(c, str)) for c in _COLUMNS},
-                "config": {f: rec.get(f) for f in CONFIG_FIELDS if f in rec},
-                "fields": {
-                    k: v
-                    for k, v in rec.items()
-                    if k not in ("model", "metrics", *CONFIG_FIELDS, *_COLUMNS)
-                },
-                "metrics": _finite(rec.get("metrics")),
+                "config": _finite({f: rec.get(f) for f in CONFIG_FIELDS if f in rec}),
+                "fields": _finite(
+                    {
+                        k: v
+                        for k, v in rec.items()
+                        if k not in ("model", "metrics", *CONFIG_FIELDS, *_COLUMNS)
+                    }
+                ),
+                "metrics": _finite(metrics if isinstance(metrics, dict) else {}),
                 "first_version": version_dir.name,
             }
             rows[rid] = row

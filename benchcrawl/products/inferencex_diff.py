@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from benchcrawl.inferencex.table import CONFIG_FIELDS
@@ -39,11 +40,20 @@ class ResultsDiff:
         )
 
 
-def _same(a: object, b: object) -> bool:
-    missing_a, missing_b = a is None or a is pd.NA or a != a, b is None or b is pd.NA or b != b
-    if missing_a or missing_b:
-        return bool(missing_a and missing_b)
-    return bool(a == b)
+def _differ(left: pd.Series, right: pd.Series) -> np.ndarray:
+    """Per row: whether the two values differ (missing on both sides is the same)."""
+    l_na = left.isna().to_numpy()
+    r_na = right.isna().to_numpy()
+    lv = left.astype("object").to_numpy()
+    rv = right.astype("object").to_numpy()
+    equal = np.array(
+        [
+            bool(x == y) if not (p or q) else False
+            for x, y, p, q in zip(lv, rv, l_na, r_na, strict=True)
+        ],
+        dtype=bool,
+    )
+    return ~(equal | (l_na & r_na))
 
 
 def diff_results(old: pd.DataFrame, new: pd.DataFrame) -> ResultsDiff:
@@ -53,14 +63,16 @@ def diff_results(old: pd.DataFrame, new: pd.DataFrame) -> ResultsDiff:
     removed = old.loc[~old.index.isin(new.index)]
     added = new.loc[~new.index.isin(old.index)]
     columns = [c for c in dict.fromkeys([*old.columns, *new.columns]) if c not in keys]
+    a = old.loc[both_ids]
+    b = new.loc[both_ids]
+    differs: dict[str, np.ndarray] = {}
+    for c in columns:
+        left = a[c] if c in a.columns else pd.Series([None] * len(a), index=both_ids)
+        right = b[c] if c in b.columns else pd.Series([None] * len(b), index=both_ids)
+        differs[c] = _differ(left, right)
     changed_rows = []
-    for rid in both_ids:
-        a, b = old.loc[rid], new.loc[rid]
-        names = [
-            c
-            for c in columns
-            if not _same(a[c] if c in old.columns else None, b[c] if c in new.columns else None)
-        ]
+    for i, rid in enumerate(both_ids):
+        names = [c for c in columns if differs[c][i]]
         if names:
             changed_rows.append((rid, ";".join(names)))
     changed = new.loc[[rid for rid, _ in changed_rows]]

@@ -93,8 +93,8 @@ def make_products(
 
     def diff() -> str:
         nonlocal diff_summary
-        if previous is None:
-            return diff_summary
+        if previous is None or inferencex_make.is_inferencex(previous):
+            return diff_summary  # nothing of this generation to compare with
         diff_summary = write_diff(previous, version_dir)
         return diff_summary
 

@@ -108,14 +108,14 @@ def write_inferencex_version(
     history; see the module docstring. Raises ``ArchiveError`` (one sentence) when nothing
     could be written; ``latest`` is the caller's."""
     from benchcrawl.inferencex.history import read_history, write_history
-    from benchcrawl.inferencex.table import build_table, metric_columns, result_key
+    from benchcrawl.inferencex.table import build, metric_columns
 
     data_dir = Path(data_dir)
     try:
         history = read_history(data_dir)
     except BenchcrawlError as e:
         raise ArchiveError(str(e)) from e
-    new = build_table(results)
+    new, ids = build(results)
     combos = [
         {
             "model_name": r.model,
@@ -123,9 +123,9 @@ def write_inferencex_version(
             "url": r.url,
             "fetched_at": r.fetched_at,
             "rows": len(r.records or ()),
-            "result_ids": sorted({result_key(rec) for rec in r.records or ()}),
+            "result_ids": sorted(set(found)),
         }
-        for r in results
+        for r, found in zip(results, ids, strict=True)
     ]
     known = {
         (n, d): sorted(ids)

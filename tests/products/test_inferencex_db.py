@@ -65,3 +65,28 @@ def test_every_result_once_and_a_second_load_changes_nothing(url, tmp_path):
     newest = [r for r in stored if "/401/" in r["run_url"]]
     assert all(r["fields"]["brand_new_field"] == "x" for r in newest)
     assert all("joules_per_output_token" in r["metrics"] for r in newest)
+
+
+def test_workers_and_a_nan_metric_load_on_both_databases(url, tmp_path):
+    from tests.inferencex._table_support import RUNS, result, row
+
+    odd = row(RUNS[0], 1)
+    odd["metrics"]["avg_power_w"] = float("nan")
+    odd["workers"] = [{"role": "decode", "hosts": ["h1"], "avg_power_w": 812.5}]
+    version = write_inferencex_version(
+        tmp_path / "data",
+        "20260405T000000.000000Z",
+        [result("Alpha-1", "2026-01-01", [odd])],
+        1,
+        None,
+    )
+    engine = connect(url)
+    try:
+        assert load_results(engine, version.path).inserted == 1
+        with engine.connect() as conn:
+            (stored,) = conn.execute(select(results)).mappings().all()
+    finally:
+        engine.dispose()
+    assert stored["metrics"]["avg_power_w"] is None
+    assert stored["metrics"]["tput_per_gpu"] == odd["metrics"]["tput_per_gpu"]
+    assert stored["fields"]["workers"] == odd["workers"]
