@@ -37,7 +37,7 @@ from benchcrawl.addons import add_spider_component, apply_defaults
 from benchcrawl.browser.api_capture import INFERENCEX
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import redis_client
-from benchcrawl.exceptions import ConfigError, DashboardError
+from benchcrawl.exceptions import BenchcrawlError, ConfigError, DashboardError
 from benchcrawl.inferencemax import defaults as inferencemax_defaults
 from benchcrawl.inferencex import plan as inferencex_plan
 from benchcrawl.inferencex.answer import (
@@ -250,7 +250,11 @@ class InferenceMaxSpider(Spider):
         dates = inferencex_plan.dates_by_model(models, entries)
         collected: dict[str, set[str]] = {}
         if not self.history_all and not self.since:
-            collected = _collected(self.crawler.settings)
+            try:
+                collected = _collected(self.crawler.settings)
+            except BenchcrawlError as e:  # a history that cannot be read: one sentence
+                yield self._failure(request, str(e))
+                return
         plan = inferencex_plan.plan(
             dates, history=self.history_all, since=self.since, collected=collected
         )

@@ -155,3 +155,14 @@ def test_history_argument_is_one_sentence(tmp_path):
     assert result.proc.returncode != 0
     assert "-a history accepts only 'all', got 'some'." in result.log
     assert "Traceback" not in result.log
+
+
+def test_an_unreadable_history_fails_the_daily_run_in_one_sentence(good_run, tmp_path):
+    site, data_dir = good_run
+    before = (data_dir / "latest").resolve()
+    (data_dir / "history" / "results.parquet").write_bytes(b"not parquet")
+    result = run(site, data_dir, tmp_path / "broken.log")
+    assert result.proc.returncode == 1
+    assert "option discovery: " in result.log and "results.parquet" in result.log
+    assert "Traceback" not in result.log
+    assert (data_dir / "latest").resolve() == before
