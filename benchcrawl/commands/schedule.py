@@ -27,8 +27,8 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.log import configure_logging
 
-from benchcrawl.addons import apply_defaults
 from benchcrawl.commands import spider_settings
+from benchcrawl.components import apply_defaults
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import check_redis, redis_client
 from benchcrawl.exceptions import BenchcrawlError

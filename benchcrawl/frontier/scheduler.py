@@ -26,10 +26,10 @@ from benchcrawl import signals as bc_signals
 from benchcrawl.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.dupefilter import RedisDupeFilter
-from benchcrawl.frontier.interface import FrontierQueue
+from benchcrawl.frontier.interface import ClusterState, FrontierKeys, FrontierQueue, Push
 from benchcrawl.frontier.lease import LEASE_KEY, LeaseBudget, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox
-from benchcrawl.frontier.queue import ClusterState, FrontierKeys, LeasedQueue, Push
+from benchcrawl.frontier.queue import LeasedQueue
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
 from benchcrawl.frontier.shutdown import ShutdownWatch
@@ -162,14 +162,14 @@ class RedisScheduler:
             )
             self._take_start_urls()
             logger.info(
-                "frontier: reading start URLs from %s (a Redis %s), closing after %s idle s",
+                "reading start URLs from %s (a Redis %s), closing after %s idle s",
                 self.starts.key,
                 self.starts.kind,
                 self.idle.wait,
             )
         self._maintain()
         logger.info(
-            "frontier: worker %s on %s (%d queued, %d leased in the cluster)",
+            "worker %s on %s (%d queued, %d leased in the cluster)",
             self.queue.worker,
             self.queue.keys.queue,
             self.cluster.queued if self.cluster else -1,
@@ -193,7 +193,7 @@ class RedisScheduler:
                 left = self.watch.remaining(time.monotonic()) or 0.0
                 if left < CLOSE_MARGIN + CLOSE_RETRY:
                     logger.warning(
-                        "frontier: Redis unreachable at close (%s); %s", e, self._leftover()
+                        "Redis unreachable at close (%s); %s", e, self._leftover()
                     )
                     self._close_rest(reason)
                     return
@@ -281,7 +281,7 @@ class RedisScheduler:
         record = {"reason": reason, "worker": self.queue.worker, "at": round(time.time(), 3)}
         self.outbox.fail(lease, json.dumps(record))
         self._inc("frontier/requests/failed")
-        logger.debug("frontier: request %s failed for good: %s", lease, reason)
+        logger.debug("request %s failed for good: %s", lease, reason)
 
     def _refill(self) -> None:
         now = time.monotonic()
@@ -308,7 +308,7 @@ class RedisScheduler:
             try:
                 request = self.codec.decode(data)
             except Exception as e:
-                logger.error("frontier: cannot read queued request %s: %s", lease, e)
+                logger.error("cannot read queued request %s: %s", lease, e)
                 self._inc("frontier/requests/unreadable")
                 self.finish(lease, f"unreadable: {e}")
                 continue
@@ -326,7 +326,7 @@ class RedisScheduler:
         intake = self.starts.take()
         self.start_left = intake.left
         if intake.moved:
-            logger.debug("frontier: took %d start URLs from %s", intake.moved, self.starts.key)
+            logger.debug("took %d start URLs from %s", intake.moved, self.starts.key)
             self._inc("frontier/start_urls/taken", intake.moved)
             self.lease_after = 0.0
             self.idle.busy()
@@ -342,7 +342,7 @@ class RedisScheduler:
             for request in requests:
                 self.codec.encode(request)  # refused here, the entry is kept as failed
         except Exception as e:
-            logger.error("frontier: start URL entry %s made no request: %s", lease, e)
+            logger.error("start URL entry %s made no request: %s", lease, e)
             self._inc("frontier/start_urls/unusable")
             self.finish(lease, f"start URL entry: {e}")
             return
@@ -384,7 +384,7 @@ class RedisScheduler:
             self.buffer = deque((i, r) for i, r in self.buffer if i not in lost)
             self._inc("frontier/leases/lost", len(lost))
             logger.warning(
-                "frontier: %d leases expired before this worker renewed them; another "
+                "%d leases expired before this worker renewed them; another "
                 "worker may crawl those requests again",
                 len(lost),
             )
@@ -417,7 +417,7 @@ class RedisScheduler:
             try:
                 self.redis(self._take_start_urls)
             except ConfigError as e:
-                logger.error("frontier: %s", e)
+                logger.error("%s", e)
                 self.starts = None
         holds_nothing = not self.held and not self.outbox
         if now >= self.renew_at or (holds_nothing and now - self.state_at >= self.idle_poll):
@@ -437,7 +437,7 @@ class RedisScheduler:
         live = [w for w, age in others.items() if age < 3 * self.renew_every]
         if state and not state.queued and not state.leased and not live:
             self.queue.purge()
-            logger.info("frontier: SCHEDULER_PERSIST is off: deleted the finished crawl's state")
+            logger.info("SCHEDULER_PERSIST is off: deleted the finished crawl's state")
 
     def _inc(self, key: str, count: int = 1) -> None:
         if count and self.stats is not None:

@@ -38,7 +38,7 @@ from scrapy.settings import BaseSettings
 from scrapy.signalmanager import SignalManager
 
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.frontier.scripts import register
 
 logger = logging.getLogger(__name__)

@@ -224,7 +224,7 @@ def create_app(monitor: Monitor) -> FastAPI:
         client = client_of(request)
         delay = monitor.failures.delay(client, time.time())
         monitor.failures.failed(client, time.time())
-        logger.warning("monitor: failed sign-in from %s (answered after %.1f s)", client, delay)
+        logger.warning("failed sign-in from %s (answered after %.1f s)", client, delay)
         await asyncio.sleep(delay)
 
     Auth = Annotated[Session | None, Depends(authorised)]

@@ -33,7 +33,6 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from benchcrawl.addons import add_spider_component, apply_defaults
 from benchcrawl.broad import defaults as broad_defaults
 from benchcrawl.broad.links import extract_links
 from benchcrawl.broad.page import is_html, truncate
@@ -41,6 +40,7 @@ from benchcrawl.broad.politeness import domain_delay_ms
 from benchcrawl.broad.robots import RULES, RobotsRules, classify
 from benchcrawl.broad.scope import DomainScope, host_of, suffixes
 from benchcrawl.broad.seeds import read_seeds
+from benchcrawl.components import add_spider_component, apply_defaults
 from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.recent import RecentlySeen

@@ -11,7 +11,8 @@ from urllib.parse import urljoin
 import pytest
 from w3lib.url import canonicalize_url
 
-from benchcrawl.broad.links import extract_links, fast_canonical, host_too_long
+from benchcrawl.broad.links import extract_links, fast_canonical
+from benchcrawl.urls import host_too_long
 from benchcrawl.broad.robots import RULES, RobotsEntry, RobotsRules, classify
 
 ORIGIN = "http://h:8080"

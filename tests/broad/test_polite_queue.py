@@ -11,7 +11,7 @@ import pytest
 import redis
 from scrapy.settings import Settings
 
-from benchcrawl.addons import load_addon_settings
+from benchcrawl.commands import load_addon_settings
 from benchcrawl.broad.robots import RobotsEntry, classify
 from benchcrawl.frontier.queue import FrontierKeys, Push
 from benchcrawl.polite.domains import EXCLUDED, NOT_SEED, DomainState

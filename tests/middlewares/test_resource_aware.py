@@ -177,6 +177,6 @@ def test_a_throttled_node_alone_or_least_loaded_of_a_cluster_all_over_still_leas
         beat(mw)  # alone again: served
     assert [e for e in seen.events if e[0] != "limit"][-1] == ("resumed", None)
     assert (
-        "resources: node n1 leases again (every node is over a limit and it is the least loaded)"
+        "node n1 leases again (every node is over a limit and it is the least loaded)"
         in (caplog.messages)
     )
