@@ -18,4 +18,3 @@ def inc(stats: StatsCollector | None, key: str, count: float = 1) -> None:
         stats.inc_value(key, count)
     else:
         stats.set_value(key, round(stats.get_value(key, 0) + count, 3))
-

@@ -25,7 +25,7 @@ from twisted.internet import task
 from benchcrawl import signals as bc_signals
 from benchcrawl.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.dupefilter import RedisDupeFilter
+from benchcrawl.frontier.dupefilter import DedupQuery, RedisDupeFilter
 from benchcrawl.frontier.interface import ClusterState, FrontierKeys, FrontierQueue, Push
 from benchcrawl.frontier.lease import LEASE_KEY, LeaseBudget, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox
@@ -37,6 +37,7 @@ from benchcrawl.frontier.start_urls import StartUrls, idle_before_close, is_entr
 from benchcrawl.frontier.timing import IdleClock
 from benchcrawl.frontier.wake import engine_wakeup
 from benchcrawl.identity import worker_id
+from benchcrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
@@ -251,6 +252,7 @@ class RedisScheduler:
         if lease:  # a retry or redirect of a leased request replaces it
             self.finish(lease, None)
         self._inc("scheduler/enqueued/redis")
+        self._inc("scheduler/enqueued")  # the total, next to the namespaced one, as Scrapy's
         self.idle.busy()
         if len(self.outbox) >= COMMIT_SIZE:
             self.redis(self._flush)
@@ -263,10 +265,22 @@ class RedisScheduler:
             return None
         _, request = self.buffer.popleft()
         self._inc("scheduler/dequeued/redis")
+        self._inc("scheduler/dequeued")
         return request
 
     def __len__(self) -> int:
         return len(self.buffer) + (self.cluster.queued if self.cluster else 0)
+
+    # --- for the spider -------------------------------------------------------------------
+    @property
+    def worker(self) -> str:
+        """This worker's id in the frontier (the owner of its leases)."""
+        return self.queue.worker
+
+    def dedup_query(self, requests: list[Request]) -> DedupQuery:
+        """The shared dedup's items for *requests*, to be checked in a caller's own Redis
+        call (the broad spider checks a page's links with its visited record)."""
+        return self.dupefilter.query(requests)
 
     # --- leases ----------------------------------------------------------------------------
     def finish(self, lease: str, reason: str | None) -> None:
@@ -440,5 +454,12 @@ class RedisScheduler:
             logger.info("SCHEDULER_PERSIST is off: deleted the finished crawl's state")
 
     def _inc(self, key: str, count: int = 1) -> None:
-        if count and self.stats is not None:
-            self.stats.inc_value(key, count)
+        inc(self.stats, key, count)
+
+
+def running_scheduler(crawler: Crawler) -> RedisScheduler | None:
+    """The crawl's Redis frontier scheduler, or ``None`` before the engine runs or when the
+    crawl runs on another scheduler (no ``REDIS_URL``)."""
+    engine = crawler.engine
+    scheduler = engine.scheduler if engine is not None else None
+    return scheduler if isinstance(scheduler, RedisScheduler) else None

@@ -36,6 +36,7 @@ from benchcrawl.resources.nice import renice
 from benchcrawl.resources.policy import nice_setting, resource_aware_off
 from benchcrawl.resources.ranking import NodeStatus, average_load, lease_limits, serves_anyway
 from benchcrawl.resources.sampler import Reading, Sampler
+from benchcrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
@@ -279,8 +280,7 @@ class ResourceAwareMiddleware:
         return f"cpu {r.cpu_load:.0f}%, memory {r.memory:.0f}%, network {r.network:.0f}%"
 
     def _inc(self, key: str, value: float = 1) -> None:
-        if self.stats is not None:  # set_value: Scrapy types inc_value for ints only
-            self.stats.set_value(key, round(self.stats.get_value(key, 0) + value, 3))
+        inc(self.stats, key, value)
 
 
 def _renice(nice: int) -> None:

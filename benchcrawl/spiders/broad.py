@@ -44,11 +44,12 @@ from benchcrawl.components import add_spider_component, apply_defaults
 from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.recent import RecentlySeen
-from benchcrawl.frontier.scheduler import RedisScheduler
+from benchcrawl.frontier.scheduler import RedisScheduler, running_scheduler
 from benchcrawl.identity import file_tag, worker_id
 from benchcrawl.polite.domains import DomainState
 from benchcrawl.polite.gate import PoliteGateMiddleware
 from benchcrawl.polite.queue import ROBOTS_META
+from benchcrawl.stats import inc
 from benchcrawl.storage.warc import WarcArchive
 
 logger = logging.getLogger(__name__)
@@ -202,16 +203,13 @@ class BroadSpider(Spider):
                 self.known.add(link.encode())
                 continue
             candidates.append((link, host))
-        scheduler = self._scheduler()
-        dupefilter = scheduler.dupefilter
         requests = [
             Request(link, callback=self.parse, errback=self.on_error) for link, _ in candidates
         ]
-        items = [dupefilter.key_of(dupefilter.fingerprint(r)) for r in requests]
+        query = self._scheduler().dedup_query(requests)
         names = sorted({s for _, host in candidates for s in suffixes(host)})
-        width = len(items[0]) if items else 1
         flags, fresh = await self.redis(
-            self.state.check_page, url, record, dupefilter.mode, width, names, items
+            self.state.check_page, url, record, query.mode, query.width, names, query.items
         )
         excluded = {n for n, flag in zip(names, flags, strict=True) if flag}
         out = []
@@ -266,7 +264,7 @@ class BroadSpider(Spider):
         entry = classify(status, body)
         crawl_delay = RobotsRules(entry, self.robots_agent).crawl_delay()
         delay = domain_delay_ms(0, crawl_delay, self.max_crawl_delay)
-        failed = self.state.store_robots(domain, entry, delay, self._scheduler().queue.worker)
+        failed = self.state.store_robots(domain, entry, delay, self._scheduler().worker)
         self._inc("broad/robots/fetched")
         self._inc(f"broad/robots/{entry.kind}")
         logger.debug("robots.txt of %s: %s (status %s)", domain, entry.kind, status)
@@ -292,9 +290,8 @@ class BroadSpider(Spider):
         return self.gate
 
     def _scheduler(self) -> RedisScheduler:
-        engine = self.crawler.engine
-        scheduler = engine.scheduler if engine is not None else None
-        if not isinstance(scheduler, RedisScheduler):
+        scheduler = running_scheduler(self.crawler)
+        if scheduler is None:
             raise ConfigError("the broad spider runs on the Redis frontier (set REDIS_URL)")
         return scheduler
 
@@ -320,8 +317,7 @@ class BroadSpider(Spider):
             stats.set_value("broad/pages_per_second", round(pages / max(elapsed, 1e-6), 2))
 
     def _inc(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(key, count)
+        inc(self.crawler.stats, key, count)
 
 
 def _read_exclusions(path: str) -> set[str]:

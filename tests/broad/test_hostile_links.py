@@ -12,8 +12,8 @@ import pytest
 from w3lib.url import canonicalize_url
 
 from benchcrawl.broad.links import extract_links, fast_canonical
-from benchcrawl.urls import host_too_long
 from benchcrawl.broad.robots import RULES, RobotsEntry, RobotsRules, classify
+from benchcrawl.urls import host_too_long
 
 ORIGIN = "http://h:8080"
 PAGE = ORIGIN + "/library/index.html"
