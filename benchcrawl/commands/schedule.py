@@ -34,12 +34,12 @@ from benchcrawl.connection import check_redis, redis_client
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.pipelines.archive import data_dir_from_settings
 from benchcrawl.scheduling import defaults
-from benchcrawl.scheduling.charts import ChartsAfterRun
 from benchcrawl.scheduling.cron import Schedule
+from benchcrawl.scheduling.cron_loop import Scheduler, Timing
+from benchcrawl.scheduling.draw_charts import ChartsAfterRun
 from benchcrawl.scheduling.lock import FileLock, RedisLock, RunLock
 from benchcrawl.scheduling.notify import Webhook
 from benchcrawl.scheduling.runner import Launcher, ProcessLauncher
-from benchcrawl.scheduling.scheduler import Scheduler, Timing
 from benchcrawl.scheduling.scrapyd import Scrapyd, ScrapydLauncher
 from benchcrawl.scheduling.state import FileState, RedisState, RunState
 

@@ -31,11 +31,11 @@ from benchcrawl import signals as bc_signals
 from benchcrawl.connection import REDIS_DOWN, redact, redis_client
 from benchcrawl.identity import node_id
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
-from benchcrawl.resources.gate import Decision, LoadGate, RateWindow, State
 from benchcrawl.resources.nice import renice
 from benchcrawl.resources.policy import nice_setting, resource_aware_off
 from benchcrawl.resources.ranking import NodeStatus, average_load, lease_limits, serves_anyway
 from benchcrawl.resources.sampler import Reading, Sampler
+from benchcrawl.resources.throttle import Decision, LoadGate, RateWindow, State
 from benchcrawl.stats import inc
 
 logger = logging.getLogger(__name__)
@@ -133,8 +133,7 @@ class ResourceAwareMiddleware:
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
-            "node %s reports to %s; throttles at cpu/memory/network %s%% "
-            "(resumes under %s%%)",
+            "node %s reports to %s; throttles at cpu/memory/network %s%% (resumes under %s%%)",
             node,
             redact(url),
             "/".join(f"{gate.limits[n]:.0f}" for n in names),
