@@ -12,9 +12,9 @@ serves the least-loaded node first; a cluster must not stop), so a lone node nev
 The CPU figure throttled on is *contention*, the share of the CPU the worker leaves unused
 that others take (see ``cpu``): a crawler keeping its own core busy is working, not
 overloaded. The throttle only stops new leases, so a crawling worker also runs at nice 19
-(``nice``, ``RESOURCES_NICE``; the monitor and the scheduler keep their own): between two samples the kernel already gives the node's
-other work the CPU first (a co-located job kept 92-95% of its solo speed,
-``bench/resource_aware.py --section colocated``).
+(``nice``, ``RESOURCES_NICE``; the monitor and the scheduler keep their own): between two
+samples the kernel already gives the node's other work the CPU first (a co-located job
+kept 92-95% of its solo speed, ``bench/resource_aware.py --section colocated``).
 The Scrapy side is :mod:`benchcrawl.middlewares.resource_aware`; it tells the frontier
 scheduler through :mod:`benchcrawl.signals` (``leasing_paused``, ``leasing_resumed``,
 ``lease_limit_changed``).
