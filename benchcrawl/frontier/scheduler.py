@@ -33,7 +33,13 @@ from benchcrawl.frontier.queue import LeasedQueue
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
 from benchcrawl.frontier.shutdown import ShutdownWatch
-from benchcrawl.frontier.start_urls import StartUrls, idle_before_close, is_entry, reads_start_key
+from benchcrawl.frontier.start_urls import (
+    StartUrlFeed,
+    StartUrls,
+    idle_before_close,
+    is_entry,
+    reads_start_key,
+)
 from benchcrawl.frontier.timing import IdleClock
 from benchcrawl.frontier.wake import engine_wakeup
 from benchcrawl.identity import worker_id
@@ -97,10 +103,8 @@ class RedisScheduler:
         self.codec: RequestCodec | None = None
         self.loop: task.LoopingCall | None = None
         self.watch = ShutdownWatch(shutdown_timeout, self._leftover)
-        self.starts: StartUrls | None = None  # a scrapy-redis spider's start key
+        self.feed: StartUrlFeed | None = None  # a scrapy-redis spider's start key
         self.start_dedup = start_urls_dedup
-        self.start_at = 0.0  # next intake from the start key
-        self.start_left = 0  # entries left in the start key at the last intake
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -154,18 +158,19 @@ class RedisScheduler:
         self.codec = RequestCodec(spider, self.transient)
         self.dupefilter.open()
         if reads_start_key(spider):
-            self.starts = StartUrls.take_over(
+            starts = StartUrls.take_over(
                 self.queue.server,
                 spider,
                 self.queue.keys,
                 self.crawler.settings,
                 self.crawler.signals,
             )
+            self.feed = StartUrlFeed(starts, self.start_dedup, self.idle_poll, self.stats)
             self._take_start_urls()
             logger.info(
                 "reading start URLs from %s (a Redis %s), closing after %s idle s",
-                self.starts.key,
-                self.starts.kind,
+                starts.key,
+                starts.kind,
                 self.idle.wait,
             )
         self._maintain()
@@ -193,9 +198,7 @@ class RedisScheduler:
             except REDIS_DOWN as e:
                 left = self.watch.remaining(time.monotonic()) or 0.0
                 if left < CLOSE_MARGIN + CLOSE_RETRY:
-                    logger.warning(
-                        "Redis unreachable at close (%s); %s", e, self._leftover()
-                    )
+                    logger.warning("Redis unreachable at close (%s); %s", e, self._leftover())
                     self._close_rest(reason)
                     return
                 time.sleep(CLOSE_RETRY)
@@ -223,7 +226,7 @@ class RedisScheduler:
         state = self.cluster
         if self.redis.backoff.outage_started is not None or state is None:
             return True  # unknown: keep the worker alive
-        if state.queued or state.leased or self.start_left:
+        if state.queued or state.leased or (self.feed is not None and self.feed.left):
             return True
         return not self.idle.idle(now)
 
@@ -334,14 +337,10 @@ class RedisScheduler:
         for lease, data in entries:
             self._expand_start_entry(lease, data)
 
-    # --- a scrapy-redis spider's start key (see benchcrawl.frontier.start_urls) -----------
+    # --- a scrapy-redis spider's start key (fed by benchcrawl.frontier.start_urls) ---------
     def _take_start_urls(self) -> None:
-        assert self.starts is not None
-        intake = self.starts.take()
-        self.start_left = intake.left
-        if intake.moved:
-            logger.debug("took %d start URLs from %s", intake.moved, self.starts.key)
-            self._inc("frontier/start_urls/taken", intake.moved)
+        assert self.feed is not None
+        if self.feed.take():
             self.lease_after = 0.0
             self.idle.busy()
             self._wake_engine()
@@ -350,11 +349,9 @@ class RedisScheduler:
         """Queue a leased start entry's requests, then ack it (the same or a later commit)."""
         assert self.codec is not None
         try:
-            if self.starts is None:
+            if self.feed is None:
                 raise ValueError("this spider reads no start key (it has no redis_key)")
-            requests = self.starts.expand(data, self.start_dedup)
-            for request in requests:
-                self.codec.encode(request)  # refused here, the entry is kept as failed
+            requests = self.feed.requests(data, self.codec)
         except Exception as e:
             logger.error("start URL entry %s made no request: %s", lease, e)
             self._inc("frontier/start_urls/unusable")
@@ -363,7 +360,6 @@ class RedisScheduler:
         crawl = self.crawler.engine.crawl  # type: ignore[union-attr]
         for request in requests:
             crawl(request)
-        self._inc("frontier/start_urls/requests", len(requests))
         self.finish(lease, None)
 
     # --- resource-aware leasing (benchcrawl.signals, sent by the resources middleware) ----
@@ -426,13 +422,12 @@ class RedisScheduler:
             return
         if self.outbox:
             self.redis(self._flush_all)
-        if self.starts is not None and now >= self.start_at and self.watch.deadline is None:
-            self.start_at = now + self.idle_poll
+        if self.feed is not None and self.watch.deadline is None and self.feed.due(now):
             try:
                 self.redis(self._take_start_urls)
             except ConfigError as e:
                 logger.error("%s", e)
-                self.starts = None
+                self.feed = None
         holds_nothing = not self.held and not self.outbox
         if now >= self.renew_at or (holds_nothing and now - self.state_at >= self.idle_poll):
             self.redis(self._maintain)
