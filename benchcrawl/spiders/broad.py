@@ -5,9 +5,11 @@ workers (``REDIS_URL`` set) share the polite per-domain frontier
 (:mod:`benchcrawl.polite.queue`), and every fetch passes the polite gate
 (:mod:`benchcrawl.polite.gate`: robots.txt, exclusions, the per-domain delay).
 
-A page is truncated to ``BROAD_MAX_PAGE_SIZE``, written to the worker's WARC file, recorded
-in the visited index, and, when it is HTML, parsed for links. Links are filtered by scope,
-by this worker's memory of known URLs and by their domain's robots.txt when it is known (the
+A page is truncated to ``BROAD_MAX_PAGE_SIZE``, handed to the page archive (a
+:class:`~benchcrawl.pipelines.warc.FetchedPage` item, written to the worker's WARC file by
+:class:`~benchcrawl.pipelines.warc.WarcPipeline`), recorded in the visited index, and, when
+it is HTML, parsed for links. Links are filtered by scope, by this worker's memory of known
+URLs and by their domain's robots.txt when it is known (the
 gate's parsed copy), then checked against the shared dedup in one Redis call per page
 (together with the visited record and the exclusion set), so only new links become
 requests. A disallowed link is dropped before it is queued because a queued request takes
@@ -22,7 +24,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -31,6 +32,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from benchcrawl.broad import defaults as broad_defaults
@@ -45,18 +47,20 @@ from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.scheduler import RedisScheduler, running_scheduler
-from benchcrawl.identity import file_tag, worker_id
+from benchcrawl.pipelines.warc import FetchedPage, WarcPipeline
 from benchcrawl.polite.domains import DomainState
 from benchcrawl.polite.gate import PoliteGateMiddleware
 from benchcrawl.polite.queue import ROBOTS_META
 from benchcrawl.stats import inc
-from benchcrawl.storage.warc import WarcArchive
 
 logger = logging.getLogger(__name__)
+
+_UNKNOWN = object()  # the page archive before the first page asks for it
 
 SCOPE_REFRESH = 10.0  # s between re-reads of the seed and exclusion sets
 MAX_ROBOTS_REDIRECTS = 5
 GATE_ORDER = 960  # last before the download handler: the domain's turn is taken at the wire
+WARC_ORDER = 100  # the page archive first: the spider waits for its record's location
 
 
 class BroadSpider(Spider):
@@ -75,7 +79,6 @@ class BroadSpider(Spider):
 
     state: DomainState
     scope: DomainScope
-    archive: WarcArchive | None
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -84,6 +87,7 @@ class BroadSpider(Spider):
         super().update_settings(settings)
         apply_defaults(settings, broad_defaults)
         add_spider_component(settings, "DOWNLOADER_MIDDLEWARES", PoliteGateMiddleware, GATE_ORDER)
+        add_spider_component(settings, "ITEM_PIPELINES", WarcPipeline, WARC_ORDER)
         settings.set("USER_AGENT", settings["BROAD_USER_AGENT"], priority="spider")
 
     @classmethod
@@ -113,19 +117,9 @@ class BroadSpider(Spider):
         spider.robots_agent = settings["USER_AGENT"]
         spider.known = RecentlySeen(settings.getint("BROAD_SEEN_LOCAL"))
         spider.gate = None
+        spider.archive = _UNKNOWN
         spider.redis = RedisRetry.for_crawler(
             crawler, "broad spider", lambda: spider._inc("broad/spider/redis_errors")
-        )
-        warc_dir = settings["BROAD_WARC_DIR"]
-        spider.archive = (
-            WarcArchive(
-                Path(warc_dir),
-                f"{spider.name}-{file_tag(worker_id())}",
-                settings.getint("BROAD_WARC_MAX_SIZE"),
-                settings.getint("BROAD_WARC_GZIP_LEVEL"),
-            )
-            if warc_dir
-            else None
         )
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
@@ -140,6 +134,7 @@ class BroadSpider(Spider):
     known: RecentlySeen
     redis: RedisRetry  # Redis calls wait out an outage instead of failing the page
     gate: PoliteGateMiddleware | None  # found once the engine runs
+    archive: WarcPipeline | None | object  # the page archive, found at the first page
 
     async def start(self) -> AsyncIterator[Request]:
         """Nothing: the seeds are in the shared frontier (``scrapy seed broad FILE``)."""
@@ -147,7 +142,7 @@ class BroadSpider(Spider):
         yield  # pragma: no cover
 
     # --- pages ---------------------------------------------------------------------------
-    async def parse(self, response: Response) -> AsyncIterator[Request]:
+    async def parse(self, response: Response) -> AsyncIterator[Request | FetchedPage]:
         body, truncated = truncate(response.body, self.max_page)
         content_type = response.headers.get(b"Content-Type")
         html = is_html(content_type)
@@ -161,15 +156,17 @@ class BroadSpider(Spider):
             "truncated": truncated,
             "fetched_at": round(time.time(), 3),
         }
-        if self.archive is not None:
-            where = self.archive.write(
+        if self._archive() is not None:  # the page archive (WarcPipeline) writes it first
+            page = FetchedPage(
                 response.url,
                 response.status,
                 _headers(response),
                 body,
-                truncated=truncated,
-                protocol=response.protocol or "HTTP/1.1",
+                truncated,
+                response.protocol or "HTTP/1.1",
             )
+            yield page
+            where = await maybe_deferred_to_future(page.stored)
             record.update(warc=where.file, offset=where.offset, length=where.length)
         links: list[str] = []
         if not html:
@@ -289,6 +286,12 @@ class BroadSpider(Spider):
                 raise ConfigError("the broad spider needs its fetch gate (PoliteGateMiddleware)")
         return self.gate
 
+    def _archive(self) -> WarcPipeline | None:
+        """The page archive, or None when it is off (``BROAD_WARC_DIR`` empty)."""
+        if self.archive is _UNKNOWN:
+            self.archive = self.crawler.get_item_pipeline(WarcPipeline)
+        return self.archive  # type: ignore[return-value]
+
     def _scheduler(self) -> RedisScheduler:
         scheduler = running_scheduler(self.crawler)
         if scheduler is None:
@@ -305,8 +308,6 @@ class BroadSpider(Spider):
         self.scope_at = now
 
     def on_closed(self, reason: str) -> None:
-        if self.archive is not None:
-            self.archive.close()
         stats = self.crawler.stats
         if stats is None:
             return
@@ -338,4 +339,3 @@ def _headers(response: Response) -> list[tuple[str, str]]:
         for name, values in response.headers.items()
         for value in values
     ]
-
