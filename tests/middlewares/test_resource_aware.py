@@ -186,7 +186,6 @@ def test_a_throttled_node_alone_or_least_loaded_of_a_cluster_all_over_still_leas
     with caplog.at_level(logging.INFO, logger="benchcrawl.middlewares.resource_aware"):
         beat(mw)  # alone again: served
     assert [e for e in seen.events if e[0] != "limit"][-1] == ("resumed", None)
-    assert (
-        "node n1 leases again (every node is over a limit and it is the least loaded)"
-        in (caplog.messages)
+    assert "node n1 leases again (every node is over a limit and it is the least loaded)" in (
+        caplog.messages
     )
