@@ -22,7 +22,7 @@ from tests.support.worker import wait_until
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(420)]
 
 RUN_LINE = re.compile(
-    r"^(\d+\.\d+) \[benchcrawl\.scheduling\.scheduler\] \w+: run inferencemax "
+    r"^(\d+\.\d+) \[benchcrawl\.scheduling\.cron_loop\] \w+: run inferencemax "
     r"(tick|catch-up|once)(?: (\S+))?: (\w+), (\d+) rows, version (\S+), ([0-9.]+) s",
     re.M,
 )
