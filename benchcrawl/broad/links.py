@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 from w3lib.url import canonicalize_url
 
+from benchcrawl.urls import host_too_long
+
 logger = logging.getLogger(__name__)
 
 _SCHEMES = ("http://", "https://")
-_MAX_HOST, _MAX_LABEL = 253, 63
 # Untrusted input, so no nested or overlapping quantifiers (STYLE.md): a path is plain
 # when it is ``/`` and unreserved characters only (one character class, one pass), with
 # no ``//`` and no segment that starts with a dot (two substring scans). The host's labels are
@@ -63,24 +63,6 @@ def fast_canonical(href: str, origin: str | None) -> str | None:
     if path is None:
         return href + "/"
     return href if _plain_path(path) else None
-
-
-def host_too_long(url: str) -> bool:
-    """True when *url* has a non-ASCII host too long for DNS, which w3lib (in
-    ``canonicalize_url``, and in ``scrapy.Request`` through ``safe_url_string``) would
-    IDNA-encode, in quadratic time, before finding out."""
-    if url.isascii():
-        return False
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return False
-    if host.isascii():
-        return False
-    host = unicodedata.normalize("NFKC", host)  # as w3lib does before encoding
-    return len(host) > _MAX_HOST or any(
-        len(label) > _MAX_LABEL for label in host.replace("\u3002", ".").split(".")
-    )
 
 
 def _origin(url: str) -> str | None:

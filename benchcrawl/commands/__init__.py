@@ -5,11 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import UsageError
-from scrapy.settings import Settings
+from scrapy.addons import AddonManager
+from scrapy.exceptions import NotConfigured, UsageError
+from scrapy.settings import BaseSettings, Settings
 from scrapy.spiderloader import get_spider_loader
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import load_object
 
-from benchcrawl.addons import load_addon_settings
+
+def load_addon_settings(settings: BaseSettings) -> None:
+    """Apply the ``update_settings`` of every add-on in ``ADDONS``, for a command that reads
+    a spider's settings without starting a crawler (``scrapy seed``, ``scrapy frontier``)."""
+    AddonManager.load_pre_crawler_settings(settings)
+    for path in build_component_list(settings["ADDONS"]):
+        addon = load_object(path)
+        try:
+            instance = addon()
+        except TypeError:  # a foreign add-on that needs its crawler: nothing for us here
+            continue
+        if hasattr(instance, "update_settings"):
+            try:
+                instance.update_settings(settings)
+            except NotConfigured:
+                continue
 
 
 def spider_settings(settings: Settings, args: list[str]) -> tuple[Any, Settings]:

@@ -1,7 +1,9 @@
 """``scrapy crawl`` with clean start-up errors and an exit code that tells the truth.
 
 Before anything starts, the spider's config and the Redis frontier (when ``REDIS_URL`` is
-set) are checked: a mistake is one sentence on stderr and exit code 1, no traceback. After
+set) are checked: a mistake is one sentence on stderr and exit code 1, no traceback. With
+resource-aware scheduling on, the worker then takes its niceness (``RESOURCES_NICE``,
+:mod:`benchcrawl.resources.policy`), the one process that should. After
 the crawl, a spider that closed for any reason other than ``finished`` (a failed sweep, an
 error) makes the command exit 1.
 
@@ -24,6 +26,8 @@ from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
 from benchcrawl.commands import spider_settings
 from benchcrawl.connection import check_redis
 from benchcrawl.exceptions import BenchcrawlError
+from benchcrawl.resources.nice import renice
+from benchcrawl.resources.policy import worker_nice
 
 
 class Command(ScrapyCrawlCommand):
@@ -50,12 +54,22 @@ class Command(ScrapyCrawlCommand):
             check = getattr(spidercls, "check_settings", None)
             if check is not None:
                 check(settings, dict(opts.spargs))
+            nice = worker_nice(settings)
             if settings.get("REDIS_URL"):
                 check_redis(settings["REDIS_URL"], settings.getfloat("REDIS_CONNECT_TIMEOUT"))
         except BenchcrawlError as e:
             print(f"benchcrawl: {e}", file=sys.stderr)
             self.exitcode = 1
             return
+        if nice is not None:
+            # a crawling worker takes RESOURCES_NICE before the reactor, the spider and the
+            # components are imported and built: seconds of CPU that a node's other work
+            # would otherwise share half and half (bench/resource_aware.py --section
+            # colocated). Only here and in the middleware: no settings pass renices.
+            try:
+                renice(nice)
+            except OSError:  # the middleware says so, once logging is set up
+                pass
         self._make_process()
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])

@@ -18,11 +18,11 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import load_object
 
-from benchcrawl.addons import load_addon_settings
+from benchcrawl.commands import load_addon_settings
 from benchcrawl.connection import check_redis, frontier_client, redact, text
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.bloom import BloomShape
-from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.frontier.interface import FrontierKeys
 
 
 class Command(ScrapyCommand):

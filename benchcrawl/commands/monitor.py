@@ -18,7 +18,8 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import get_spider_loader
 
-from benchcrawl.addons import apply_defaults, load_addon_settings
+from benchcrawl.commands import load_addon_settings
+from benchcrawl.components import apply_defaults
 from benchcrawl.connection import check_redis, frontier_client, redact
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.scheduling import defaults as schedule_defaults

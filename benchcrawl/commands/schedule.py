@@ -27,19 +27,19 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.log import configure_logging
 
-from benchcrawl.addons import apply_defaults
 from benchcrawl.commands import spider_settings
+from benchcrawl.components import apply_defaults
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import check_redis, redis_client
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.pipelines.archive import data_dir_from_settings
 from benchcrawl.scheduling import defaults
-from benchcrawl.scheduling.charts import ChartsAfterRun
 from benchcrawl.scheduling.cron import Schedule
+from benchcrawl.scheduling.cron_loop import Scheduler, Timing
+from benchcrawl.scheduling.draw_charts import ChartsAfterRun
 from benchcrawl.scheduling.lock import FileLock, RedisLock, RunLock
 from benchcrawl.scheduling.notify import Webhook
 from benchcrawl.scheduling.runner import Launcher, ProcessLauncher
-from benchcrawl.scheduling.scheduler import Scheduler, Timing
 from benchcrawl.scheduling.scrapyd import Scrapyd, ScrapydLauncher
 from benchcrawl.scheduling.state import FileState, RedisState, RunState
 

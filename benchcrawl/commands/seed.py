@@ -21,12 +21,12 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from benchcrawl.addons import load_addon_settings
 from benchcrawl.broad.seeds import BadLine, Seed, read_seeds
+from benchcrawl.commands import load_addon_settings
 from benchcrawl.connection import check_redis, frontier_client, redact
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.dupefilter import RedisDupeFilter, dedup_options
-from benchcrawl.frontier.queue import FrontierKeys, Push
+from benchcrawl.frontier.interface import FrontierKeys, Push
 from benchcrawl.frontier.serialize import RequestCodec
 from benchcrawl.polite.domains import DomainState
 from benchcrawl.polite.keys import PoliteKeys

@@ -88,7 +88,7 @@ class WorkerCollector(Collector):
             nodes = [n for n in self.cluster.nodes() if n["node"] == self.node]
             sweeps = self.cluster.sweeps()
         except redis.RedisError as e:
-            logger.debug("metrics: Redis unreachable at scrape time: %s", e)
+            logger.debug("Redis unreachable at scrape time: %s", e)
             return
         for name, help_ in (
             ("queued", "Requests queued in the frontier"),
@@ -166,7 +166,7 @@ class PrometheusMetrics:
         registry = CollectorRegistry()
         registry.register(WorkerCollector(self.crawler, spider.name, node, cluster))
         self.server, _ = start_http_server(self.port, addr=self.host, registry=registry)
-        logger.info("metrics: /metrics on http://%s:%d/metrics", self.host, self.port)
+        logger.info("/metrics on http://%s:%d/metrics", self.host, self.port)
 
     def spider_closed(self) -> None:
         if self.server is not None:

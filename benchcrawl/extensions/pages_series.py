@@ -19,7 +19,7 @@ from twisted.internet import task, threads
 
 from benchcrawl.connection import frontier_client
 from benchcrawl.identity import node_id
-from benchcrawl.resources.gate import RateWindow
+from benchcrawl.resources.throttle import RateWindow
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from benchcrawl.frontier.lease import LEASE_KEY, describe, hand_over
-from benchcrawl.frontier.scheduler import RedisScheduler
+from benchcrawl.frontier.scheduler import running_scheduler
 
 
 class FrontierAckMiddleware:
@@ -31,13 +31,8 @@ class FrontierAckMiddleware:
             raise NotConfigured("frontier acks need REDIS_URL")
         return cls(crawler)
 
-    def _scheduler(self) -> RedisScheduler | None:
-        engine = self.crawler.engine
-        scheduler = engine.scheduler if engine is not None else None
-        return scheduler if isinstance(scheduler, RedisScheduler) else None
-
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
-        scheduler = self._scheduler()
+        scheduler = running_scheduler(self.crawler)
         lease = _lease(response)
         if scheduler is None:
             yield from result
@@ -56,7 +51,7 @@ class FrontierAckMiddleware:
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        scheduler = self._scheduler()
+        scheduler = running_scheduler(self.crawler)
         lease = _lease(response)
         if scheduler is None:
             async for out in result:
@@ -74,7 +69,7 @@ class FrontierAckMiddleware:
                 scheduler.finish(lease, None)
 
     def process_spider_exception(self, response: Response, exception: Exception) -> None:
-        scheduler = self._scheduler()
+        scheduler = running_scheduler(self.crawler)
         lease = _lease(response)
         if scheduler is not None and lease:
             scheduler.finish(lease, f"spider error: {describe(exception)}")

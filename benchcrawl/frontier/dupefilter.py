@@ -8,6 +8,8 @@ the filter up, and answers a lone ``request_seen`` for code that needs the class
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -25,6 +27,16 @@ from benchcrawl.frontier.scripts import register
 logger = logging.getLogger(__name__)
 
 MODES = ("exact", "bloom")
+
+
+@dataclass(frozen=True)
+class DedupQuery:
+    """What a Lua script that marks fingerprints seen takes for some requests (``mark_seen``
+    in ``lua/_lib.lua``): the dedup mode, the width of one item and one item per request."""
+
+    mode: str
+    width: int
+    items: list[list[Any]]
 
 
 class RedisDupeFilter(BaseDupeFilter):
@@ -74,6 +86,18 @@ class RedisDupeFilter(BaseDupeFilter):
             return self.bloom.positions(fingerprint)
         return [fingerprint]
 
+    @property
+    def width(self) -> int:
+        """Arguments per item: the k Bloom bit positions, or the one fingerprint."""
+        return self.bloom.hashes if self.mode == "bloom" and self.bloom else 1
+
+    def query(self, requests: Iterable[Request]) -> DedupQuery:
+        """The dedup items of *requests*, for a script that checks them with other work in
+        the same call (the broad crawl's page check)."""
+        return DedupQuery(
+            self.mode, self.width, [self.key_of(self.fingerprint(r)) for r in requests]
+        )
+
     # --- set-up --------------------------------------------------------------------------
     def open(self) -> None:
         """Check the stored filter matches the settings; create the Bloom bitmap once, at
@@ -115,8 +139,7 @@ class RedisDupeFilter(BaseDupeFilter):
     def mark(self, fingerprints: list[bytes], readonly: bool = False) -> list[bool]:
         """Mark fingerprints seen in one call (or only look, with *readonly*); per
         fingerprint, True when it was new."""
-        width = self.bloom.hashes if self.mode == "bloom" and self.bloom else 1
-        args: list[Any] = [self.mode, "1" if readonly else "0", width]
+        args: list[Any] = [self.mode, "1" if readonly else "0", self.width]
         for fp in fingerprints:
             args += self.key_of(fp)
         return [bool(x) for x in self._seen(keys=[self.key], args=args)]

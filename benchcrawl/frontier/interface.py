@@ -3,18 +3,72 @@
 (:class:`~benchcrawl.frontier.queue.LeasedQueue`) and the broad crawl's polite per-domain
 queue (:class:`~benchcrawl.polite.queue.PoliteQueue`); both keep the lease protocol of
 :mod:`benchcrawl.frontier` (data, leases, owners, failed, workers, dupefilter keys) and
-differ in how queued ids are kept and picked. Ids and request data are opaque here.
+differ in how queued ids are kept and picked. Ids and request data are opaque here. The
+values the interface speaks (:class:`FrontierKeys`, :class:`Push`, :class:`CommitResult`,
+:class:`ClusterState`) are defined here, for every implementation to import.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Any, Protocol, Self, runtime_checkable
 
 import redis
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from benchcrawl.frontier.queue import ClusterState, CommitResult, FrontierKeys, Push
+
+@dataclass(frozen=True)
+class FrontierKeys:
+    queue: str
+    data: str
+    leases: str
+    owners: str
+    failed: str
+    seq: str
+    workers: str
+    dupefilter: str
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings, spider: str) -> FrontierKeys:
+        names = {
+            "queue": "SCHEDULER_QUEUE_KEY",
+            "data": "FRONTIER_DATA_KEY",
+            "leases": "FRONTIER_LEASES_KEY",
+            "owners": "FRONTIER_OWNERS_KEY",
+            "failed": "FRONTIER_FAILED_KEY",
+            "seq": "FRONTIER_SEQUENCE_KEY",
+            "workers": "FRONTIER_WORKERS_KEY",
+            "dupefilter": "SCHEDULER_DUPEFILTER_KEY",
+        }
+        return cls(**{f: settings[s] % {"spider": spider} for f, s in names.items()})
+
+    def all(self) -> list[str]:
+        return [getattr(self, f.name) for f in fields(self)] + [f"{self.dupefilter}:bloom"]
+
+
+@dataclass(frozen=True)
+class Push:
+    filtered: bool  # False for dont_filter requests
+    score: int  # -priority: the queue pops the lowest score, then the lowest id
+    data: str  # the request's JSON
+    fingerprint: list[Any]  # what mark_seen takes (see RedisDupeFilter.key_of)
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    pushed: int
+    duplicates: int
+    acked: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    lost: list[str]  # leases this worker thought it held but no longer does
+    reclaimed: int  # expired leases put back in the queue by this call
+    queued: int
+    leased: int
 
 
 @runtime_checkable

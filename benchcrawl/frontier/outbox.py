@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from benchcrawl.frontier.queue import Push
+from benchcrawl.frontier.interface import Push
 
 
 @dataclass

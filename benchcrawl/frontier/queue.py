@@ -1,75 +1,23 @@
 """The leased queue in Redis: every operation is one Lua call (see the key schema in
 :mod:`benchcrawl.frontier`). No Scrapy here; requests are opaque JSON strings. It implements
-:class:`~benchcrawl.frontier.interface.FrontierQueue`; the values that interface speaks
-(keys, pushes, results) and the parts of a report common to every queue are here too."""
+:class:`~benchcrawl.frontier.interface.FrontierQueue` (which owns the values it speaks:
+keys, pushes, results); the parts of a report common to every queue are here too."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, fields
 from typing import Any
 
 import redis
-from scrapy.settings import BaseSettings
 
 from benchcrawl.connection import text
+from benchcrawl.frontier.interface import ClusterState, CommitResult, FrontierKeys, Push
 from benchcrawl.frontier.scripts import register
 
+__all__ = ["ClusterState", "CommitResult", "FrontierKeys", "LeasedQueue", "Push", "report"]
+
 RECLAIM_LIMIT = 500  # expired leases put back per maintenance call
-
-
-@dataclass(frozen=True)
-class FrontierKeys:
-    queue: str
-    data: str
-    leases: str
-    owners: str
-    failed: str
-    seq: str
-    workers: str
-    dupefilter: str
-
-    @classmethod
-    def from_settings(cls, settings: BaseSettings, spider: str) -> FrontierKeys:
-        names = {
-            "queue": "SCHEDULER_QUEUE_KEY",
-            "data": "FRONTIER_DATA_KEY",
-            "leases": "FRONTIER_LEASES_KEY",
-            "owners": "FRONTIER_OWNERS_KEY",
-            "failed": "FRONTIER_FAILED_KEY",
-            "seq": "FRONTIER_SEQUENCE_KEY",
-            "workers": "FRONTIER_WORKERS_KEY",
-            "dupefilter": "SCHEDULER_DUPEFILTER_KEY",
-        }
-        return cls(**{f: settings[s] % {"spider": spider} for f, s in names.items()})
-
-    def all(self) -> list[str]:
-        return [getattr(self, f.name) for f in fields(self)] + [f"{self.dupefilter}:bloom"]
-
-
-@dataclass(frozen=True)
-class Push:
-    filtered: bool  # False for dont_filter requests
-    score: int  # -priority: the queue pops the lowest score, then the lowest id
-    data: str  # the request's JSON
-    fingerprint: list[Any]  # what mark_seen takes (see RedisDupeFilter.key_of)
-
-
-@dataclass(frozen=True)
-class CommitResult:
-    pushed: int
-    duplicates: int
-    acked: int
-    failed: int
-
-
-@dataclass(frozen=True)
-class ClusterState:
-    lost: list[str]  # leases this worker thought it held but no longer does
-    reclaimed: int  # expired leases put back in the queue by this call
-    queued: int
-    leased: int
 
 
 class LeasedQueue:

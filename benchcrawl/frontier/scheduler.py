@@ -25,18 +25,25 @@ from twisted.internet import task
 from benchcrawl import signals as bc_signals
 from benchcrawl.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.dupefilter import RedisDupeFilter
-from benchcrawl.frontier.interface import FrontierQueue
+from benchcrawl.frontier.dupefilter import DedupQuery, RedisDupeFilter
+from benchcrawl.frontier.interface import ClusterState, FrontierKeys, FrontierQueue, Push
 from benchcrawl.frontier.lease import LEASE_KEY, LeaseBudget, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox
-from benchcrawl.frontier.queue import ClusterState, FrontierKeys, LeasedQueue, Push
+from benchcrawl.frontier.queue import LeasedQueue
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
 from benchcrawl.frontier.shutdown import ShutdownWatch
-from benchcrawl.frontier.start_urls import StartUrls, idle_before_close, is_entry, reads_start_key
+from benchcrawl.frontier.start_urls import (
+    StartUrlFeed,
+    StartUrls,
+    idle_before_close,
+    is_entry,
+    reads_start_key,
+)
 from benchcrawl.frontier.timing import IdleClock
 from benchcrawl.frontier.wake import engine_wakeup
 from benchcrawl.identity import worker_id
+from benchcrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
@@ -96,10 +103,8 @@ class RedisScheduler:
         self.codec: RequestCodec | None = None
         self.loop: task.LoopingCall | None = None
         self.watch = ShutdownWatch(shutdown_timeout, self._leftover)
-        self.starts: StartUrls | None = None  # a scrapy-redis spider's start key
+        self.feed: StartUrlFeed | None = None  # a scrapy-redis spider's start key
         self.start_dedup = start_urls_dedup
-        self.start_at = 0.0  # next intake from the start key
-        self.start_left = 0  # entries left in the start key at the last intake
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
@@ -153,23 +158,24 @@ class RedisScheduler:
         self.codec = RequestCodec(spider, self.transient)
         self.dupefilter.open()
         if reads_start_key(spider):
-            self.starts = StartUrls.take_over(
+            starts = StartUrls.take_over(
                 self.queue.server,
                 spider,
                 self.queue.keys,
                 self.crawler.settings,
                 self.crawler.signals,
             )
+            self.feed = StartUrlFeed(starts, self.start_dedup, self.idle_poll, self.stats)
             self._take_start_urls()
             logger.info(
-                "frontier: reading start URLs from %s (a Redis %s), closing after %s idle s",
-                self.starts.key,
-                self.starts.kind,
+                "reading start URLs from %s (a Redis %s), closing after %s idle s",
+                starts.key,
+                starts.kind,
                 self.idle.wait,
             )
         self._maintain()
         logger.info(
-            "frontier: worker %s on %s (%d queued, %d leased in the cluster)",
+            "worker %s on %s (%d queued, %d leased in the cluster)",
             self.queue.worker,
             self.queue.keys.queue,
             self.cluster.queued if self.cluster else -1,
@@ -192,9 +198,7 @@ class RedisScheduler:
             except REDIS_DOWN as e:
                 left = self.watch.remaining(time.monotonic()) or 0.0
                 if left < CLOSE_MARGIN + CLOSE_RETRY:
-                    logger.warning(
-                        "frontier: Redis unreachable at close (%s); %s", e, self._leftover()
-                    )
+                    logger.warning("Redis unreachable at close (%s); %s", e, self._leftover())
                     self._close_rest(reason)
                     return
                 time.sleep(CLOSE_RETRY)
@@ -222,7 +226,7 @@ class RedisScheduler:
         state = self.cluster
         if self.redis.backoff.outage_started is not None or state is None:
             return True  # unknown: keep the worker alive
-        if state.queued or state.leased or self.start_left:
+        if state.queued or state.leased or (self.feed is not None and self.feed.left):
             return True
         return not self.idle.idle(now)
 
@@ -251,6 +255,7 @@ class RedisScheduler:
         if lease:  # a retry or redirect of a leased request replaces it
             self.finish(lease, None)
         self._inc("scheduler/enqueued/redis")
+        self._inc("scheduler/enqueued")  # the total, next to the namespaced one, as Scrapy's
         self.idle.busy()
         if len(self.outbox) >= COMMIT_SIZE:
             self.redis(self._flush)
@@ -263,10 +268,22 @@ class RedisScheduler:
             return None
         _, request = self.buffer.popleft()
         self._inc("scheduler/dequeued/redis")
+        self._inc("scheduler/dequeued")
         return request
 
     def __len__(self) -> int:
         return len(self.buffer) + (self.cluster.queued if self.cluster else 0)
+
+    # --- for the spider -------------------------------------------------------------------
+    @property
+    def worker(self) -> str:
+        """This worker's id in the frontier (the owner of its leases)."""
+        return self.queue.worker
+
+    def dedup_query(self, requests: list[Request]) -> DedupQuery:
+        """The shared dedup's items for *requests*, to be checked in a caller's own Redis
+        call (the broad spider checks a page's links with its visited record)."""
+        return self.dupefilter.query(requests)
 
     # --- leases ----------------------------------------------------------------------------
     def finish(self, lease: str, reason: str | None) -> None:
@@ -281,7 +298,7 @@ class RedisScheduler:
         record = {"reason": reason, "worker": self.queue.worker, "at": round(time.time(), 3)}
         self.outbox.fail(lease, json.dumps(record))
         self._inc("frontier/requests/failed")
-        logger.debug("frontier: request %s failed for good: %s", lease, reason)
+        logger.debug("request %s failed for good: %s", lease, reason)
 
     def _refill(self) -> None:
         now = time.monotonic()
@@ -308,7 +325,7 @@ class RedisScheduler:
             try:
                 request = self.codec.decode(data)
             except Exception as e:
-                logger.error("frontier: cannot read queued request %s: %s", lease, e)
+                logger.error("cannot read queued request %s: %s", lease, e)
                 self._inc("frontier/requests/unreadable")
                 self.finish(lease, f"unreadable: {e}")
                 continue
@@ -320,14 +337,10 @@ class RedisScheduler:
         for lease, data in entries:
             self._expand_start_entry(lease, data)
 
-    # --- a scrapy-redis spider's start key (see benchcrawl.frontier.start_urls) -----------
+    # --- a scrapy-redis spider's start key (fed by benchcrawl.frontier.start_urls) ---------
     def _take_start_urls(self) -> None:
-        assert self.starts is not None
-        intake = self.starts.take()
-        self.start_left = intake.left
-        if intake.moved:
-            logger.debug("frontier: took %d start URLs from %s", intake.moved, self.starts.key)
-            self._inc("frontier/start_urls/taken", intake.moved)
+        assert self.feed is not None
+        if self.feed.take():
             self.lease_after = 0.0
             self.idle.busy()
             self._wake_engine()
@@ -336,20 +349,17 @@ class RedisScheduler:
         """Queue a leased start entry's requests, then ack it (the same or a later commit)."""
         assert self.codec is not None
         try:
-            if self.starts is None:
+            if self.feed is None:
                 raise ValueError("this spider reads no start key (it has no redis_key)")
-            requests = self.starts.expand(data, self.start_dedup)
-            for request in requests:
-                self.codec.encode(request)  # refused here, the entry is kept as failed
+            requests = self.feed.requests(data, self.codec)
         except Exception as e:
-            logger.error("frontier: start URL entry %s made no request: %s", lease, e)
+            logger.error("start URL entry %s made no request: %s", lease, e)
             self._inc("frontier/start_urls/unusable")
             self.finish(lease, f"start URL entry: {e}")
             return
         crawl = self.crawler.engine.crawl  # type: ignore[union-attr]
         for request in requests:
             crawl(request)
-        self._inc("frontier/start_urls/requests", len(requests))
         self.finish(lease, None)
 
     # --- resource-aware leasing (benchcrawl.signals, sent by the resources middleware) ----
@@ -384,7 +394,7 @@ class RedisScheduler:
             self.buffer = deque((i, r) for i, r in self.buffer if i not in lost)
             self._inc("frontier/leases/lost", len(lost))
             logger.warning(
-                "frontier: %d leases expired before this worker renewed them; another "
+                "%d leases expired before this worker renewed them; another "
                 "worker may crawl those requests again",
                 len(lost),
             )
@@ -412,13 +422,12 @@ class RedisScheduler:
             return
         if self.outbox:
             self.redis(self._flush_all)
-        if self.starts is not None and now >= self.start_at and self.watch.deadline is None:
-            self.start_at = now + self.idle_poll
+        if self.feed is not None and self.watch.deadline is None and self.feed.due(now):
             try:
                 self.redis(self._take_start_urls)
             except ConfigError as e:
-                logger.error("frontier: %s", e)
-                self.starts = None
+                logger.error("%s", e)
+                self.feed = None
         holds_nothing = not self.held and not self.outbox
         if now >= self.renew_at or (holds_nothing and now - self.state_at >= self.idle_poll):
             self.redis(self._maintain)
@@ -437,8 +446,15 @@ class RedisScheduler:
         live = [w for w, age in others.items() if age < 3 * self.renew_every]
         if state and not state.queued and not state.leased and not live:
             self.queue.purge()
-            logger.info("frontier: SCHEDULER_PERSIST is off: deleted the finished crawl's state")
+            logger.info("SCHEDULER_PERSIST is off: deleted the finished crawl's state")
 
     def _inc(self, key: str, count: int = 1) -> None:
-        if count and self.stats is not None:
-            self.stats.inc_value(key, count)
+        inc(self.stats, key, count)
+
+
+def running_scheduler(crawler: Crawler) -> RedisScheduler | None:
+    """The crawl's Redis frontier scheduler, or ``None`` before the engine runs or when the
+    crawl runs on another scheduler (no ``REDIS_URL``)."""
+    engine = crawler.engine
+    scheduler = engine.scheduler if engine is not None else None
+    return scheduler if isinstance(scheduler, RedisScheduler) else None

@@ -32,9 +32,9 @@ from typing import Any
 from scrapy import Request, Spider
 from scrapy.http.request import NO_CALLBACK
 
-from benchcrawl.broad.links import host_too_long
 from benchcrawl.exceptions import RequestNotSerializable
 from benchcrawl.frontier.lease import unwrap_errback
+from benchcrawl.urls import host_too_long
 
 FORMAT = 1
 _NO_CALLBACK = "@NO_CALLBACK"

@@ -90,8 +90,7 @@ class ShutdownWatch:
     def _overdue(self) -> None:
         try:
             logger.warning(
-                "frontier: still stopping after FRONTIER_SHUTDOWN_TIMEOUT (%.1f s); exiting "
-                "now, %s",
+                "still stopping after FRONTIER_SHUTDOWN_TIMEOUT (%.1f s); exiting now, %s",
                 self.timeout,
                 self.leftover(),
             )

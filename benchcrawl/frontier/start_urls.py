@@ -30,7 +30,7 @@ import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from scrapy import Request, Spider, signals
@@ -38,8 +38,14 @@ from scrapy.settings import BaseSettings
 from scrapy.signalmanager import SignalManager
 
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.frontier.scripts import register
+from benchcrawl.stats import inc
+
+if TYPE_CHECKING:
+    from scrapy.statscollectors import StatsCollector
+
+    from benchcrawl.frontier.serialize import RequestCodec
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +165,47 @@ def _requests(made: Any) -> Iterable[Request]:
             raise ValueError(f"make_request_from_data yielded a {type(r).__name__}")
         out.append(r)
     return out
+
+
+class StartUrlFeed:
+    """The scheduler's side of a start key: when to take the next batch (every *poll* s),
+    how many entries the key still holds (pending work, for the idle close), and the
+    requests of a leased start entry, each checked storable before any is queued."""
+
+    def __init__(
+        self, starts: StartUrls, dedup: bool, poll: float, stats: StatsCollector | None
+    ) -> None:
+        self.starts = starts
+        self.dedup = dedup
+        self.poll = poll
+        self.stats = stats
+        self.next_at = 0.0  # monotonic time of the next intake
+        self.left = 0  # entries left in the start key at the last intake
+
+    def due(self, now: float) -> bool:
+        """Whether an intake is due at *now*; if so, the next one is *poll* s later."""
+        if now < self.next_at:
+            return False
+        self.next_at = now + self.poll
+        return True
+
+    def take(self) -> int:
+        """Move a batch from the start key into the queue; how many entries moved."""
+        intake = self.starts.take()
+        self.left = intake.left
+        if intake.moved:
+            logger.debug("took %d start URLs from %s", intake.moved, self.starts.key)
+            inc(self.stats, "frontier/start_urls/taken", intake.moved)
+        return intake.moved
+
+    def requests(self, data: bytes, codec: RequestCodec) -> list[Request]:
+        """The requests of one leased start entry; an error (ValueError, or the codec's
+        refusal) when it makes none or one that could not be queued."""
+        requests = self.starts.expand(data, self.dedup)
+        for request in requests:
+            codec.encode(request)  # refused here, the entry is kept as failed
+        inc(self.stats, "frontier/start_urls/requests", len(requests))
+        return requests
 
 
 def idle_before_close(spider: Spider, settings: BaseSettings) -> float:

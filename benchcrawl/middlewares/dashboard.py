@@ -26,17 +26,13 @@ from scrapy_playwright.page import PageMethod
 from benchcrawl.browser import actions
 from benchcrawl.browser.api_capture import INFERENCEX, ApiCapture
 from benchcrawl.browser.capture import DataCapture
+from benchcrawl.frontier.defaults import FRONTIER_TRANSIENT_META_KEYS as TRANSIENT_META
 
 logger = logging.getLogger(__name__)
 
-#: meta keys holding live objects; they are removed before a request is queued again
-LIVE_KEYS = (
-    "playwright_page",
-    "playwright_page_event_handlers",
-    "playwright_page_methods",
-    "dashboard_capture",
-    "dashboard",
-)
+#: meta keys holding live objects; they are removed before a request is queued again (the
+#: frontier's transient keys that hold a page or this middleware's state)
+LIVE_KEYS = tuple(k for k in TRANSIENT_META if k.startswith(("playwright_page", "dashboard")))
 
 _EVENTS = ("request", "response", "requestfailed")
 

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import redis
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -29,18 +28,18 @@ from twisted.internet import task, threads
 from twisted.internet.defer import Deferred
 
 from benchcrawl import signals as bc_signals
-from benchcrawl.addons import nice_setting, resource_aware_off
-from benchcrawl.connection import redact, redis_client
+from benchcrawl.connection import REDIS_DOWN, redact, redis_client
 from benchcrawl.identity import node_id
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
-from benchcrawl.resources.gate import Decision, LoadGate, RateWindow, State
 from benchcrawl.resources.nice import renice
+from benchcrawl.resources.policy import nice_setting, resource_aware_off
 from benchcrawl.resources.ranking import NodeStatus, average_load, lease_limits, serves_anyway
 from benchcrawl.resources.sampler import Reading, Sampler
+from benchcrawl.resources.throttle import Decision, LoadGate, RateWindow, State
+from benchcrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
-_REDIS_DOWN = (redis.RedisError, OSError)
 ALL_OVER = "every node is over a limit and it is the least loaded"
 
 
@@ -89,8 +88,9 @@ class ResourceAwareMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ResourceAwareMiddleware:
         s = crawler.settings
         off = resource_aware_off(s)
-        if off is not None:
-            raise NotConfigured(off)
+        if off is not None:  # switched off by design (a single machine): no warning
+            logger.debug("resource-aware scheduling is off: %s", off)
+            raise NotConfigured
         url = s["REDIS_URL"]
         assert crawler.spider is not None
         _renice(nice_setting(s))
@@ -133,8 +133,7 @@ class ResourceAwareMiddleware:
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
         logger.info(
-            "resources: node %s reports to %s; throttles at cpu/memory/network %s%% "
-            "(resumes under %s%%)",
+            "node %s reports to %s; throttles at cpu/memory/network %s%% (resumes under %s%%)",
             node,
             redact(url),
             "/".join(f"{gate.limits[n]:.0f}" for n in names),
@@ -155,8 +154,8 @@ class ResourceAwareMiddleware:
         self._account(time.monotonic())
         try:
             self.board.leave(self.node)
-        except _REDIS_DOWN as e:
-            logger.debug("resources: could not remove the heartbeat of %s: %s", self.node, e)
+        except REDIS_DOWN as e:
+            logger.debug("could not remove the heartbeat of %s: %s", self.node, e)
 
     def process_request(self, request: Request) -> None:
         self.in_flight += 1
@@ -193,17 +192,17 @@ class ResourceAwareMiddleware:
         )
         if decision.changed and decision.state is State.THROTTLED:
             self._inc("resources/throttle_events")
-            logger.info("resources: node %s throttled: %s", self.node, decision.reason)
+            logger.info("node %s throttled: %s", self.node, decision.reason)
         elif decision.changed and decision.state is State.PAUSED:
             self._inc("resources/pause_events")
-            logger.info("resources: node %s paused by its %s pause flag", self.node, self.pause)
+            logger.info("node %s paused by its %s pause flag", self.node, self.pause)
         leasing = decision.state is State.RUNNING or fallback
         if leasing == self.leasing:
             return
         self.leasing = leasing
         if leasing:
             logger.info(
-                "resources: node %s leases again (%s)",
+                "node %s leases again (%s)",
                 self.node,
                 ALL_OVER if fallback else self._figures(),
             )
@@ -248,7 +247,7 @@ class ResourceAwareMiddleware:
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         if self.redis_down:
             self.redis_down = False
-            logger.info("resources: Redis is reachable again; heartbeats resumed")
+            logger.info("Redis is reachable again; heartbeats resumed")
         self.others = [n for n in snapshot.nodes if n.node != self.node]
         self.pause = snapshot.pause
         self._decide()
@@ -256,7 +255,7 @@ class ResourceAwareMiddleware:
         limit = limits.get(self.node)
         if limit is not None and limit != self.limit:
             self.limit = limit
-            logger.debug("resources: node %s may hold %d requests", self.node, limit)
+            logger.debug("node %s may hold %d requests", self.node, limit)
             self.crawler.signals.send_catch_log(signal=bc_signals.lease_limit_changed, limit=limit)
 
     def _on_redis_error(self, failure: Any) -> None:
@@ -264,7 +263,7 @@ class ResourceAwareMiddleware:
         if not self.redis_down:
             self.redis_down = True
             logger.warning(
-                "resources: cannot send node %s's heartbeat to Redis (%s); throttling on "
+                "cannot send node %s's heartbeat to Redis (%s); throttling on "
                 "local figures until it is back",
                 self.node,
                 failure.getErrorMessage(),
@@ -280,17 +279,17 @@ class ResourceAwareMiddleware:
         return f"cpu {r.cpu_load:.0f}%, memory {r.memory:.0f}%, network {r.network:.0f}%"
 
     def _inc(self, key: str, value: float = 1) -> None:
-        if self.stats is not None:  # set_value: Scrapy types inc_value for ints only
-            self.stats.set_value(key, round(self.stats.get_value(key, 0) + value, 3))
+        inc(self.stats, key, value)
 
 
 def _renice(nice: int) -> None:
-    """Run this worker at niceness *nice* at least (``ResourceAwareAddon`` did so already
-    when the crawl started; this covers a spider's own ``RESOURCES_NICE``) and say so."""
+    """Run this worker at niceness *nice* at least (``scrapy crawl`` did so already before
+    the spider loaded; this covers a spider's own ``RESOURCES_NICE`` and a crawl started
+    another way) and say so."""
     try:
         now = renice(nice)
     except OSError as e:  # not permitted here: the throttle alone then
-        logger.warning("resources: cannot set nice %d (%s); throttling only", nice, e)
+        logger.warning("cannot set nice %d (%s); throttling only", nice, e)
         return
     if now > 0:
-        logger.info("resources: this worker runs at nice %d (RESOURCES_NICE)", now)
+        logger.info("this worker runs at nice %d (RESOURCES_NICE)", now)

@@ -11,7 +11,7 @@ from typing import Any
 import redis
 
 from benchcrawl.connection import text
-from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.monitor.views import node_state, parse_series
 from benchcrawl.resources.board import BoardKeys, NodeBoard
 from benchcrawl.resources.ranking import NodeStatus

@@ -8,7 +8,7 @@ from typing import Any
 import redis
 from scrapy.utils.misc import load_object
 
-from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.monitor.cluster import SpiderKeys
 from benchcrawl.resources.board import BoardKeys
 

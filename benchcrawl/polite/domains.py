@@ -17,7 +17,7 @@ from scrapy.settings import BaseSettings
 from benchcrawl.broad.robots import UNREACHABLE, RobotsEntry
 from benchcrawl.broad.scope import suffixes
 from benchcrawl.connection import frontier_client, text
-from benchcrawl.frontier.queue import FrontierKeys
+from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.polite.keys import PoliteKeys, register_polite
 
 logger = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class DomainState:
         try:
             return RobotsEntry.loads(data)
         except ValueError as e:  # a corrupt or foreign value: fetch robots.txt again
-            logger.warning("frontier: unreadable robots.txt entry of %s ignored: %s", domain, e)
+            logger.warning("unreadable robots.txt entry of %s ignored: %s", domain, e)
             return None
 
     def store_robots(self, domain: str, entry: RobotsEntry, delay_ms: int, worker: str = "") -> int:

@@ -36,6 +36,7 @@ from benchcrawl.broad.scope import host_of
 from benchcrawl.connection import RedisRetry
 from benchcrawl.polite.domains import EXCLUDED, NOT_SEED, DomainState
 from benchcrawl.polite.queue import ROBOTS_META, PoliteQueue
+from benchcrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
@@ -131,5 +132,4 @@ class PoliteGateMiddleware:
         return rules
 
     def _inc(self, key: str, count: int = 1) -> None:
-        if self.stats is not None:
-            self.stats.inc_value(key, count)
+        inc(self.stats, key, count)

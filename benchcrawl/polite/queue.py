@@ -22,14 +22,8 @@ from scrapy.crawler import Crawler
 from twisted.internet.base import DelayedCall
 
 from benchcrawl.broad.scope import host_of
-from benchcrawl.frontier.queue import (
-    RECLAIM_LIMIT,
-    ClusterState,
-    CommitResult,
-    FrontierKeys,
-    Push,
-    report,
-)
+from benchcrawl.frontier.interface import ClusterState, CommitResult, FrontierKeys, Push
+from benchcrawl.frontier.queue import RECLAIM_LIMIT, report
 from benchcrawl.frontier.serialize import FORMAT
 from benchcrawl.frontier.wake import engine_wakeup
 from benchcrawl.polite.keys import PoliteKeys, register_polite
@@ -169,7 +163,7 @@ class PoliteQueue:
             if self._wake.getTime() <= reactor.seconds() + delay:
                 return
             self._wake.cancel()
-        logger.debug("polite queue: nothing due; next turn in %.3f s", delay)
+        logger.debug("nothing due; next turn in %.3f s", delay)
         self._wake = reactor.callLater(delay, wakeup)
 
     def commit(

@@ -5,25 +5,26 @@ affinity and cgroup quota, memory against the cgroup limit or the host's, networ
 the configured link; the worker's child processes, such as scrapy-playwright's browsers,
 count with it). A node whose load reaches a limit (default 90%) stops leasing new requests
 from the shared frontier until every load is back under its resume mark (default 80%)
-(``gate``); what it already holds finishes. Nodes publish heartbeats to Redis, rank each
+(``throttle``); what it already holds finishes. Nodes publish heartbeats to Redis, rank each
 other by average load and cap how many requests each may hold (``ranking``, ``board``).
 When every live node is over a limit, the least-loaded one leases all the same (the method
 serves the least-loaded node first; a cluster must not stop), so a lone node never throttles.
 The CPU figure throttled on is *contention*, the share of the CPU the worker leaves unused
 that others take (see ``cpu``): a crawler keeping its own core busy is working, not
-overloaded. The throttle only stops new leases, so a worker also runs at nice 19
-(``nice``, ``RESOURCES_NICE``): between two samples the kernel already gives the node's
-other work the CPU first (a co-located job kept 92-95% of its solo speed,
-``bench/resource_aware.py --section colocated``).
+overloaded. The throttle only stops new leases, so a crawling worker also runs at nice 19
+(``nice``, ``RESOURCES_NICE``; the monitor and the scheduler keep their own): between two
+samples the kernel already gives the node's other work the CPU first (a co-located job
+kept 92-95% of its solo speed, ``bench/resource_aware.py --section colocated``).
 The Scrapy side is :mod:`benchcrawl.middlewares.resource_aware`; it tells the frontier
 scheduler through :mod:`benchcrawl.signals` (``leasing_paused``, ``leasing_resumed``,
 ``lease_limit_changed``).
 
 Modules: ``cgroup`` (v1/v2 limits), ``cpu`` (CPU maths), ``sampler`` (psutil), ``nice``
-(renice every thread), ``gate``
-(hysteresis, pause), ``ranking`` (heartbeat records, ranking, lease limits), ``board``
-(the Redis side, for workers and for the monitor). Everything but ``board`` is free of
-Redis, and the whole package is free of Scrapy.
+(renice every thread), ``policy`` (whether it is on, and the niceness a crawling worker
+takes), ``throttle`` (hysteresis, pause; the fetch gate of the broad crawl is another
+thing, :mod:`benchcrawl.polite.gate`), ``ranking`` (heartbeat records, ranking, lease
+limits), ``board`` (the Redis side, for workers and for the monitor). Everything but
+``board`` is free of Redis, and the whole package is free of Scrapy.
 
 Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` = spider
 name, ``%(node)s`` = node id)

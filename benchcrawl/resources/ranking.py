@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 
 from benchcrawl.connection import text
-from benchcrawl.resources.gate import State
+from benchcrawl.resources.throttle import State
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ class Sampler:
             if what not in self.warned:
                 self.warned.add(what)
                 logger.warning(
-                    "resources: cannot read %s figures (%s: %s); using the host's figures instead",
+                    "cannot read %s figures (%s: %s); using the host's figures instead",
                     what,
                     type(e).__name__,
                     e,

@@ -13,7 +13,10 @@ Pieces, each in its own module:
 * ``outcome.py`` (pure but for reading manifests): what a run gave (outcome, rows, version,
   changed) and its one log line.
 * ``notify.py``: the webhook, posted from a thread, retried with a bound.
-* ``scheduler.py``: the loop that ties them.
+* ``draw_charts.py``: after a run that wrote a new version, its charts, drawn by a child
+  ``scrapy versions charts``.
+* ``cron_loop.py``: the loop that ties them (not Scrapy's request scheduler, which is
+  :mod:`benchcrawl.frontier.scheduler`).
 
 Protocol (any number of schedulers, on one machine or many):
 

@@ -1,5 +1,5 @@
 """The scheduler's settings and their defaults (``scrapy schedule SPIDER``), applied at
-add-on priority by the command (``benchcrawl.addons.apply_defaults``): a project's own
+add-on priority by the command (``benchcrawl.components.apply_defaults``): a project's own
 settings and ``-s`` still win. ``SCHEDULER_*`` is Scrapy's (and scrapy-redis's) own
 namespace, hence ``SCHEDULE_*``.
 

@@ -5,9 +5,11 @@ workers (``REDIS_URL`` set) share the polite per-domain frontier
 (:mod:`benchcrawl.polite.queue`), and every fetch passes the polite gate
 (:mod:`benchcrawl.polite.gate`: robots.txt, exclusions, the per-domain delay).
 
-A page is truncated to ``BROAD_MAX_PAGE_SIZE``, written to the worker's WARC file, recorded
-in the visited index, and, when it is HTML, parsed for links. Links are filtered by scope,
-by this worker's memory of known URLs and by their domain's robots.txt when it is known (the
+A page is truncated to ``BROAD_MAX_PAGE_SIZE``, handed to the page archive (a
+:class:`~benchcrawl.pipelines.warc.FetchedPage` item, written to the worker's WARC file by
+:class:`~benchcrawl.pipelines.warc.WarcPipeline`), recorded in the visited index, and, when
+it is HTML, parsed for links. Links are filtered by scope, by this worker's memory of known
+URLs and by their domain's robots.txt when it is known (the
 gate's parsed copy), then checked against the shared dedup in one Redis call per page
 (together with the visited record and the exclusion set), so only new links become
 requests. A disallowed link is dropped before it is queued because a queued request takes
@@ -22,7 +24,6 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -31,9 +32,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
-from benchcrawl.addons import add_spider_component, apply_defaults
 from benchcrawl.broad import defaults as broad_defaults
 from benchcrawl.broad.links import extract_links
 from benchcrawl.broad.page import is_html, truncate
@@ -41,21 +42,25 @@ from benchcrawl.broad.politeness import domain_delay_ms
 from benchcrawl.broad.robots import RULES, RobotsRules, classify
 from benchcrawl.broad.scope import DomainScope, host_of, suffixes
 from benchcrawl.broad.seeds import read_seeds
+from benchcrawl.components import add_spider_component, apply_defaults
 from benchcrawl.connection import RedisRetry
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.recent import RecentlySeen
-from benchcrawl.frontier.scheduler import RedisScheduler
-from benchcrawl.identity import file_tag, worker_id
+from benchcrawl.frontier.scheduler import RedisScheduler, running_scheduler
+from benchcrawl.pipelines.warc import FetchedPage, WarcPipeline
 from benchcrawl.polite.domains import DomainState
 from benchcrawl.polite.gate import PoliteGateMiddleware
 from benchcrawl.polite.queue import ROBOTS_META
-from benchcrawl.storage.warc import WarcArchive
+from benchcrawl.stats import inc
 
 logger = logging.getLogger(__name__)
+
+_UNKNOWN = object()  # the page archive before the first page asks for it
 
 SCOPE_REFRESH = 10.0  # s between re-reads of the seed and exclusion sets
 MAX_ROBOTS_REDIRECTS = 5
 GATE_ORDER = 960  # last before the download handler: the domain's turn is taken at the wire
+WARC_ORDER = 100  # the page archive first: the spider waits for its record's location
 
 
 class BroadSpider(Spider):
@@ -74,7 +79,6 @@ class BroadSpider(Spider):
 
     state: DomainState
     scope: DomainScope
-    archive: WarcArchive | None
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -83,6 +87,7 @@ class BroadSpider(Spider):
         super().update_settings(settings)
         apply_defaults(settings, broad_defaults)
         add_spider_component(settings, "DOWNLOADER_MIDDLEWARES", PoliteGateMiddleware, GATE_ORDER)
+        add_spider_component(settings, "ITEM_PIPELINES", WarcPipeline, WARC_ORDER)
         settings.set("USER_AGENT", settings["BROAD_USER_AGENT"], priority="spider")
 
     @classmethod
@@ -112,19 +117,9 @@ class BroadSpider(Spider):
         spider.robots_agent = settings["USER_AGENT"]
         spider.known = RecentlySeen(settings.getint("BROAD_SEEN_LOCAL"))
         spider.gate = None
+        spider.archive = _UNKNOWN
         spider.redis = RedisRetry.for_crawler(
             crawler, "broad spider", lambda: spider._inc("broad/spider/redis_errors")
-        )
-        warc_dir = settings["BROAD_WARC_DIR"]
-        spider.archive = (
-            WarcArchive(
-                Path(warc_dir),
-                f"{spider.name}-{file_tag(worker_id())}",
-                settings.getint("BROAD_WARC_MAX_SIZE"),
-                settings.getint("BROAD_WARC_GZIP_LEVEL"),
-            )
-            if warc_dir
-            else None
         )
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
@@ -139,6 +134,7 @@ class BroadSpider(Spider):
     known: RecentlySeen
     redis: RedisRetry  # Redis calls wait out an outage instead of failing the page
     gate: PoliteGateMiddleware | None  # found once the engine runs
+    archive: WarcPipeline | None | object  # the page archive, found at the first page
 
     async def start(self) -> AsyncIterator[Request]:
         """Nothing: the seeds are in the shared frontier (``scrapy seed broad FILE``)."""
@@ -146,7 +142,7 @@ class BroadSpider(Spider):
         yield  # pragma: no cover
 
     # --- pages ---------------------------------------------------------------------------
-    async def parse(self, response: Response) -> AsyncIterator[Request]:
+    async def parse(self, response: Response) -> AsyncIterator[Request | FetchedPage]:
         body, truncated = truncate(response.body, self.max_page)
         content_type = response.headers.get(b"Content-Type")
         html = is_html(content_type)
@@ -160,15 +156,17 @@ class BroadSpider(Spider):
             "truncated": truncated,
             "fetched_at": round(time.time(), 3),
         }
-        if self.archive is not None:
-            where = self.archive.write(
+        if self._archive() is not None:  # the page archive (WarcPipeline) writes it first
+            page = FetchedPage(
                 response.url,
                 response.status,
                 _headers(response),
                 body,
-                truncated=truncated,
-                protocol=response.protocol or "HTTP/1.1",
+                truncated,
+                response.protocol or "HTTP/1.1",
             )
+            yield page
+            where = await maybe_deferred_to_future(page.stored)
             record.update(warc=where.file, offset=where.offset, length=where.length)
         links: list[str] = []
         if not html:
@@ -202,16 +200,13 @@ class BroadSpider(Spider):
                 self.known.add(link.encode())
                 continue
             candidates.append((link, host))
-        scheduler = self._scheduler()
-        dupefilter = scheduler.dupefilter
         requests = [
             Request(link, callback=self.parse, errback=self.on_error) for link, _ in candidates
         ]
-        items = [dupefilter.key_of(dupefilter.fingerprint(r)) for r in requests]
+        query = self._scheduler().dedup_query(requests)
         names = sorted({s for _, host in candidates for s in suffixes(host)})
-        width = len(items[0]) if items else 1
         flags, fresh = await self.redis(
-            self.state.check_page, url, record, dupefilter.mode, width, names, items
+            self.state.check_page, url, record, query.mode, query.width, names, query.items
         )
         excluded = {n for n, flag in zip(names, flags, strict=True) if flag}
         out = []
@@ -266,7 +261,7 @@ class BroadSpider(Spider):
         entry = classify(status, body)
         crawl_delay = RobotsRules(entry, self.robots_agent).crawl_delay()
         delay = domain_delay_ms(0, crawl_delay, self.max_crawl_delay)
-        failed = self.state.store_robots(domain, entry, delay, self._scheduler().queue.worker)
+        failed = self.state.store_robots(domain, entry, delay, self._scheduler().worker)
         self._inc("broad/robots/fetched")
         self._inc(f"broad/robots/{entry.kind}")
         logger.debug("robots.txt of %s: %s (status %s)", domain, entry.kind, status)
@@ -291,10 +286,15 @@ class BroadSpider(Spider):
                 raise ConfigError("the broad spider needs its fetch gate (PoliteGateMiddleware)")
         return self.gate
 
+    def _archive(self) -> WarcPipeline | None:
+        """The page archive, or None when it is off (``BROAD_WARC_DIR`` empty)."""
+        if self.archive is _UNKNOWN:
+            self.archive = self.crawler.get_item_pipeline(WarcPipeline)
+        return self.archive  # type: ignore[return-value]
+
     def _scheduler(self) -> RedisScheduler:
-        engine = self.crawler.engine
-        scheduler = engine.scheduler if engine is not None else None
-        if not isinstance(scheduler, RedisScheduler):
+        scheduler = running_scheduler(self.crawler)
+        if scheduler is None:
             raise ConfigError("the broad spider runs on the Redis frontier (set REDIS_URL)")
         return scheduler
 
@@ -308,8 +308,6 @@ class BroadSpider(Spider):
         self.scope_at = now
 
     def on_closed(self, reason: str) -> None:
-        if self.archive is not None:
-            self.archive.close()
         stats = self.crawler.stats
         if stats is None:
             return
@@ -320,8 +318,7 @@ class BroadSpider(Spider):
             stats.set_value("broad/pages_per_second", round(pages / max(elapsed, 1e-6), 2))
 
     def _inc(self, key: str, count: int = 1) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(key, count)
+        inc(self.crawler.stats, key, count)
 
 
 def _read_exclusions(path: str) -> set[str]:
@@ -342,4 +339,3 @@ def _headers(response: Response) -> list[tuple[str, str]]:
         for name, values in response.headers.items()
         for value in values
     ]
-

@@ -33,8 +33,8 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task, threads
 from twisted.python.failure import Failure
 
-from benchcrawl.addons import add_spider_component, apply_defaults
 from benchcrawl.browser.api_capture import INFERENCEX
+from benchcrawl.components import add_spider_component, apply_defaults
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import redis_client
 from benchcrawl.exceptions import BenchcrawlError, ConfigError, DashboardError

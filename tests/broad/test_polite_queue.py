@@ -11,8 +11,8 @@ import pytest
 import redis
 from scrapy.settings import Settings
 
-from benchcrawl.addons import load_addon_settings
 from benchcrawl.broad.robots import RobotsEntry, classify
+from benchcrawl.commands import load_addon_settings
 from benchcrawl.frontier.queue import FrontierKeys, Push
 from benchcrawl.polite.domains import EXCLUDED, NOT_SEED, DomainState
 from benchcrawl.polite.keys import PoliteKeys

@@ -6,7 +6,7 @@ import pytest
 
 from benchcrawl.broad.links import extract_links
 from benchcrawl.broad.page import is_html, truncate
-from benchcrawl.broad.politeness import Clock, domain_delay_ms, gate_wait_ms
+from benchcrawl.broad.politeness import domain_delay_ms
 from benchcrawl.broad.robots import (
     ALLOW_ALL,
     RULES,
@@ -109,34 +109,12 @@ def test_robots_garbage_and_huge_files_do_not_raise() -> None:
     assert len(classify(200, big).body) == 500 * 1024
 
 
-# --- politeness clock --------------------------------------------------------------------
+# --- politeness delay --------------------------------------------------------------------
 def test_domain_delay_is_the_larger_of_minimum_and_capped_crawl_delay() -> None:
     assert domain_delay_ms(1.0, None, 60) == 1000
     assert domain_delay_ms(1.0, 2.5, 60) == 2500
     assert domain_delay_ms(3.0, 2.5, 60) == 3000
     assert domain_delay_ms(0.0, 86400, 60) == 60_000
-
-
-def test_gate_wait() -> None:
-    assert gate_wait_ms(None, 5000, 1000) == 0
-    assert gate_wait_ms(4500, 5000, 1000) == 500
-    assert gate_wait_ms(4000, 5000, 1000) == 0
-
-
-def test_clock_spaces_fetches_of_a_domain_for_any_number_of_callers() -> None:
-    clock = Clock()
-    fetches: dict[str, list[int]] = {"a": [], "b": []}
-    pending = {w: 0 for w in range(5)}  # five workers, each retrying when told to wait
-    for now in range(0, 10_000, 7):
-        for worker in pending:
-            domain = "ab"[worker % 2]
-            if pending[worker] <= now and clock.take(domain, now, 1000) == 0:
-                fetches[domain].append(now)
-            elif pending[worker] <= now:
-                pending[worker] = now + 1
-    for times in fetches.values():
-        assert len(times) >= 9
-        assert all(b - a >= 1000 for a, b in zip(times, times[1:], strict=False))
 
 
 # --- pages and links ---------------------------------------------------------------------

@@ -21,9 +21,28 @@ def test_bloom_shape_for_a_million_at_0_1_percent() -> None:
 def test_bloom_positions_are_spread_and_repeatable() -> None:
     shape = BloomShape.for_capacity(1000, 0.01)
     fp = hashlib.sha1(b"x").digest()
-    assert shape.positions(fp) == shape.positions(fp)
+    # another worker with the same settings marks the same bits for the same request
+    assert BloomShape.for_capacity(1000, 0.01).positions(fp) == shape.positions(fp)
     assert len(set(shape.positions(fp))) == shape.hashes
     assert all(0 <= p < shape.bits for p in shape.positions(fp))
+
+
+def test_a_full_bloom_filter_drops_about_its_error_rate_of_new_requests() -> None:
+    # what a crawl notices: filled to capacity, the filter takes about 1% of never-seen
+    # requests for seen ones (positions bunched together would drop far more)
+    shape = BloomShape.for_capacity(1000, 0.01)
+    bits = bytearray(shape.nbytes)
+    for i in range(1000):
+        for p in shape.positions(hashlib.sha1(b"seen %d" % i).digest()):
+            bits[p // 8] |= 1 << (p % 8)
+    dropped = sum(
+        all(
+            bits[p // 8] >> (p % 8) & 1
+            for p in shape.positions(hashlib.sha1(b"new %d" % i).digest())
+        )
+        for i in range(20_000)
+    )
+    assert 0.005 < dropped / 20_000 < 0.02
 
 
 def test_idle_clock_starts_at_first_idle_observation() -> None:

@@ -86,7 +86,7 @@ def test_a_redis_crawl_spider_with_its_pipeline_runs_on_the_frontier(
         for i in range(2)
     ]
     for w in workers:
-        assert wait_until(lambda w=w: "frontier: reading start URLs" in w.log, 60), w.log[-3000:]
+        assert wait_until(lambda w=w: "reading start URLs from" in w.log, 60), w.log[-3000:]
     r = redis_server.client()
     start = farm.url(0)
     entry = json.dumps({"url": start, "meta": {"job": "j-1"}}) if form == "json" else start

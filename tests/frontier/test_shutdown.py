@@ -55,7 +55,7 @@ def test_sigterm_while_redis_is_down_exits_within_the_bound_and_loses_nothing(
         took = _stop(first)
         log = first.log
         assert took < BOUND + SLACK, (took, log[-3000:])
-        assert "frontier: Redis unreachable at close" in log, log[-3000:]
+        assert "Redis unreachable at close" in log, log[-3000:]
         fetched_by_first = farm.fetched_total()
         assert fetched_by_first < PAGES  # stopped in the middle
         # Redis is back (its data kept): a new worker crawls the rest, the stopped worker's
@@ -93,7 +93,7 @@ def test_a_callback_waiting_out_the_outage_does_not_hold_the_stop(
     log = worker.log
     assert took < BOUND + SLACK, (took, log[-3000:])
     # its callbacks never got Redis back: the watchdog ended the process at the deadline
-    assert "frontier: still stopping after FRONTIER_SHUTDOWN_TIMEOUT (4.0 s); exiting" in log
+    assert "still stopping after FRONTIER_SHUTDOWN_TIMEOUT (4.0 s); exiting" in log
     assert worker.proc.returncode == 1
 
 

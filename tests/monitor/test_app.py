@@ -94,12 +94,12 @@ def test_posts_need_the_csrf_token_and_pause_sets_the_flags(
     assert client.post("/actions/pause", data={}, follow_redirects=False).status_code == 403
     assert r.get("broad:pause") is None
     ok = client.post("/actions/pause", data={"csrf_token": csrf}, follow_redirects=False)
-    assert ok.status_code == 303 and r.get("broad:pause") is not None
+    assert ok.status_code == 303 and r.get("broad:pause") == b"paused from the monitor"
     client.post("/actions/resume", data={"csrf_token": csrf}, follow_redirects=False)
     assert r.get("broad:pause") is None
     one = {"spider": "broad", "node": "n1"}
     assert client.post("/api/pause", json=one, headers={"X-CSRF-Token": csrf}).status_code == 200
-    assert r.get("broad:pause:n1") is not None
+    assert r.get("broad:pause:n1") == b"paused from the monitor"  # one note, page or API
     assert client.post("/api/resume", json=one, headers=BEARER).status_code == 200
     assert r.get("broad:pause:n1") is None
     assert client.post("/api/pause", json={"spider": "nope"}, headers=BEARER).status_code == 404

@@ -113,7 +113,7 @@ def test_psutil_failures_warn_once_and_never_raise(monkeypatch, caplog):
             reading = sampler.sample(now=float(i))
     assert reading is not None and reading.network == 0.0
     messages = sorted(r.getMessage().split(" figures")[0] for r in caplog.records)
-    assert messages == ["resources: cannot read cpu", "resources: cannot read network"]
+    assert messages == ["cannot read cpu", "cannot read network"]
 
 
 def test_a_vanished_process_reads_zero_own_cpu(caplog):

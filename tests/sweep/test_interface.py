@@ -6,6 +6,7 @@ import ast
 import inspect
 
 import pytest
+import redis
 
 from benchcrawl.pipelines import archive, split
 from benchcrawl.sweep.memory import MemorySweepStore
@@ -19,7 +20,8 @@ def test_both_stores_have_every_method_of_the_interface(cls):
         n for n in vars(SweepStore) if not n.startswith("_") and callable(getattr(SweepStore, n))
     }
     assert wanted <= set(dir(cls))
-    assert isinstance(MemorySweepStore(), SweepStore)
+    store = cls() if cls is MemorySweepStore else cls(redis.Redis(), "sweep", 1.0, 60)
+    assert isinstance(store, SweepStore)
 
 
 @pytest.mark.parametrize("module", [split, archive])

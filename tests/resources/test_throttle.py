@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchcrawl.resources.gate import LoadGate, RateWindow, State
+from benchcrawl.resources.throttle import LoadGate, RateWindow, State
 
 LIMITS = {"cpu": 90.0, "memory": 90.0, "network": 90.0}
 RESUME = {"cpu": 80.0, "memory": 80.0, "network": 80.0}

@@ -1,0 +1,117 @@
+"""The monitor API's models: what ``/api/...`` answers and takes (its OpenAPI schema)."""
+
+# no `from __future__ import annotations`: pydantic and FastAPI read these annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+NAME = Annotated[str | None, Field(default=None, max_length=200)]
+
+
+class Node(BaseModel):
+    spider: str
+    node: str
+    host: str
+    pid: int
+    state: str = Field(description="running, throttled, paused, or lost (3 missed heartbeats)")
+    reason: str
+    pause_flag: bool
+    cpu: float
+    memory: float
+    network: float
+    pages_per_minute: float
+    in_flight: int
+    last_seen: float
+    last_seen_ago: float
+
+
+class Point(BaseModel):
+    t: float = Field(description="unix time, s")
+    pages_per_minute: float
+
+
+class Failure(BaseModel):
+    id: str
+    url: str
+    reason: str
+    worker: str
+
+
+class Frontier(BaseModel):
+    spider: str
+    queued: int
+    leased: int
+    leases: dict[str, int]
+    failed: int
+    failed_sample: list[Failure]
+    seen: int
+
+
+class Sweep(BaseModel):
+    spider: str
+    sweep_id: str
+    status: str
+    detail: str
+    accounted: int
+    planned: int
+    failed: int
+    created: float
+
+
+class Version(BaseModel):
+    version: str
+    status: str
+    rows: int
+    written_at: str = ""
+
+
+class ScheduledRun(BaseModel):
+    tick: str
+    outcome: str
+    exit_code: str
+    rows: str
+    version: str
+    seconds: str
+    finished_at: str
+
+
+class Schedule(BaseModel):
+    spider: str
+    next: str  # the tick a live scheduler waits for; "" when none is running
+    runs: list[ScheduledRun]  # newest first
+
+
+class InferenceMax(BaseModel):
+    sweeps: list[Sweep]
+    versions: list[Version]
+    schedules: list[Schedule]
+
+
+class DataPage(BaseModel):
+    version: str | None
+    columns: list[str]
+    total: int
+    page: int
+    per_page: int
+    rows: list[dict[str, str]]
+
+
+class Target(BaseModel):
+    spider: NAME = None
+    node: NAME = None
+
+
+class SpiderTarget(BaseModel):
+    spider: NAME = None
+
+
+class ActionResult(BaseModel):
+    action: str
+    spiders: list[str]
+    node: str | None = None
+    requeued: dict[str, int] = {}
+
+
+class AddNode(BaseModel):
+    commands: list[str]
