@@ -91,7 +91,7 @@ def installed_versions(python: Path) -> dict[str, str]:
 def installed(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Installed:
-    tree = committed_tree(tmp_path_factory.mktemp("debian") / "benchcrawl")
+    tree = committed_tree(tmp_path_factory.mktemp("debian") / "checkout")
     return tree, install(tree, stock_env())
 
 
@@ -176,15 +176,17 @@ def test_an_active_venv_is_used_instead_of_a_new_one(installed: Installed, tmp_p
     first_tree, first = installed
     assert first.returncode == 0, first.stderr
     active = first_tree / ".venv"
-    tree = committed_tree(tmp_path / "benchcrawl")
+    tree = committed_tree(tmp_path / "checkout")
     env = stock_env(VIRTUAL_ENV=str(active), PATH=f"{active}/bin:{DEBIAN_PATH}")
     result = install(tree, env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (tree / ".venv").exists()
     assert f"benchcrawl is installed in {active}" in result.stdout
+    elsewhere = tmp_path / "elsewhere"  # a folder with nothing importable in it
+    elsewhere.mkdir()
     where = subprocess.run(  # the active venv's benchcrawl is now this tree's (editable)
         [str(active / "bin" / "python"), "-c", "import benchcrawl; print(benchcrawl.__file__)"],
-        cwd=tmp_path,
+        cwd=elsewhere,
         env=stock_env(),
         capture_output=True,
         text=True,
