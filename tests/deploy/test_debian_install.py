@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -90,9 +91,10 @@ def installed_versions(python: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Installed:
+) -> Iterator[Installed]:
     tree = committed_tree(tmp_path_factory.mktemp("debian") / "checkout")
-    return tree, install(tree, stock_env())
+    yield tree, install(tree, stock_env())
+    shutil.rmtree(tree / ".venv", ignore_errors=True)  # about 1 GB
 
 
 def test_install_makes_a_venv_over_debians_python(
