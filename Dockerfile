@@ -6,7 +6,8 @@
 #
 # BASE_IMAGE is any Debian bookworm with python3 3.11 and its venv module: the official
 # python:3.11-slim-bookworm, or one made with debootstrap and `docker import`. The Python
-# packages go into a venv (/opt/venv), so /usr/local's Python and Debian's both work.
+# packages go into a venv (/opt/venv), so /usr/local's Python and Debian's both work, at the
+# versions in requirements/lock.txt (the ones the tests ran with).
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 # --- build: the project and its dependencies into /opt/venv ------------------------------
@@ -16,18 +17,19 @@ FROM ${BASE_IMAGE} AS build
 ARG PIP_NO_INDEX=
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python3 -m venv /opt/venv
+COPY requirements/lock.txt /lock.txt
 COPY wheels/ /wheels/
 # the wheelhouse first, in a layer of its own: a change to the project's code reuses it
 RUN set -eu; \
     if [ -n "$PIP_NO_INDEX" ]; then index=--no-index; else index=; fi; \
     if ls /wheels/*.whl >/dev/null 2>&1; then \
-        /opt/venv/bin/pip install -q $index --find-links /wheels /wheels/*.whl; \
+        /opt/venv/bin/pip install -q $index -c /lock.txt --find-links /wheels /wheels/*.whl; \
     fi
 COPY pyproject.toml setup.py scrapy.cfg /src/
 COPY benchcrawl/ /src/benchcrawl/
 RUN set -eu; \
     if [ -n "$PIP_NO_INDEX" ]; then index=--no-index; else index=; fi; \
-    /opt/venv/bin/pip install -q $index --find-links /wheels /src "scrapyd>=1.5,<2" \
+    /opt/venv/bin/pip install -q $index -c /lock.txt --find-links /wheels /src scrapyd \
     && /opt/venv/bin/python -c "import benchcrawl, scrapy, scrapy_playwright, scrapyd, pkg_resources" \
     && /opt/venv/bin/pip uninstall -y -q pip \
     && find /opt/venv -name __pycache__ -prune -exec rm -rf {} +

@@ -6,7 +6,8 @@
 #
 # No registry is reachable here, so the base image is Debian bookworm from debootstrap
 # (docker import, cached as benchcrawl-base:bookworm) and the Python packages come from a
-# wheelhouse built with the host's pip (wheels/, cached until pyproject.toml changes).
+# wheelhouse built with the host's pip at the versions of requirements/lock.txt (wheels/,
+# cached until pyproject.toml or the lock changes).
 # dockerd runs with --bridge=none --iptables=false and every container on the host's
 # network: no container ever gets a private-range address. Each phase prints its time;
 # any failure is one sentence on stderr and exit code 1.
@@ -116,16 +117,26 @@ fi
 
 # --- wheelhouse: every Python package the image needs, from the host's pip (cached) -------
 phase wheels
-# besides the project's: scrapyd (its service), the project's build backend (the image
-# builds it from the checkout, offline), and what Debian's Python 3.11.2 needs that the
-# host's newer 3.11 does not (redis's async-timeout, below 3.11.3)
-extras=("scrapyd>=1.5,<2" "setuptools>=68,<81" wheel "async-timeout>=4.0.3")
-stamp=$(printf '%s\n' "${extras[@]}" | cat pyproject.toml - | sha256sum | cut -c1-16)
+# at the locked versions; besides the project's: scrapyd (its service), the project's build
+# backend (the image builds it from the checkout, offline), and what Debian's Python 3.11.2
+# needs that the host's newer 3.11 may not (redis's async-timeout, below 3.11.3)
+LOCK=requirements/lock.txt
+extras=(scrapyd setuptools wheel async-timeout)
+stamp=$(printf '%s\n' "${extras[@]}" | cat pyproject.toml "$LOCK" - | sha256sum | cut -c1-16)
 if [ "$(cat wheels/.stamp 2>/dev/null)" != "$stamp" ]; then
+    # any pip does: the project's venv (ops/install.sh), $PYTHON's, or a throwaway venv
+    wheel_python=$PYTHON
+    if [ -x .venv/bin/python ]; then
+        wheel_python=.venv/bin/python
+    elif ! "$PYTHON" -m pip --version >/dev/null 2>&1; then
+        "$PYTHON" -m venv "$TMP/pip-venv" >/dev/null 2>&1 \
+            || fail "$PYTHON has no pip and cannot make a venv for one; apt-get install python3-venv."
+        wheel_python=$TMP/pip-venv/bin/python
+    fi
     find wheels -name '*.whl' -delete 2>/dev/null || true
     mkdir -p wheels
-    timeout 1200 "$PYTHON" -m pip wheel -q --disable-pip-version-check -w wheels . "${extras[@]}" \
-        >"$TMP/wheel.log" 2>&1 \
+    timeout 1200 "$wheel_python" -m pip wheel -q --disable-pip-version-check -c "$LOCK" -w wheels \
+        . "${extras[@]}" >"$TMP/wheel.log" 2>&1 \
         || { tail -20 "$TMP/wheel.log" >&2; fail "pip wheel could not build the wheelhouse (its log is above)."; }
     rm -f wheels/benchcrawl-*.whl          # the image builds the project from the checkout
     echo "$stamp" > wheels/.stamp

@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-30}
-PYTHON=${PYTHON:-python3}
+. ops/venv.sh          # PYTHON: the venv's python (ops/install.sh puts atheris there)
+[ -x "$PYTHON" ] || { echo "fuzz: no virtual environment at $VENV; run bash ops/install.sh first." >&2; exit 1; }
 JOBS=${FUZZ_JOBS:-2}
 WORK=${FUZZ_WORK:-$(mktemp -d /tmp/benchcrawl-fuzz.XXXXXX)}
 mkdir -p "$WORK"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Run the main job on this machine with nothing else running: install, serve the project's
 # replica of the InferenceMAX dashboard on localhost, sweep it, draw its charts, print where
-# latest/ is.
+# latest/ is. Everything runs from the virtual environment ops/install.sh installs into
+# (.venv in the repository unless one is active).
 #   bash ops/run-local.sh [DATA_DIR]      (default: ./data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ops/install.sh
-PYTHON=${PYTHON:-python3}
+. ops/venv.sh          # PYTHON: the venv's python
 DATA_DIR=$(realpath -m "${1:-data}")
 PORT=$("$PYTHON" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 
