@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchcrawl.exceptions import BenchcrawlError
-from benchcrawl.products.make import StepOutcome
+from benchcrawl.products.outcome import StepOutcome
 from benchcrawl.storage.inferencex import GENERATION
 from benchcrawl.storage.versions import read_manifest
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from benchcrawl.exceptions import BenchcrawlError
+from benchcrawl.products.outcome import StepOutcome
 
 STEPS = ("diff", "parquet", "charts", "db", "report")
 #: how to make a step again by hand
@@ -25,14 +25,6 @@ REDO = {
     "db": "scrapy versions load-db",
     "report": "scrapy versions products",
 }
-
-
-@dataclass
-class StepOutcome:
-    step: str
-    seconds: float
-    detail: str = ""  # what it made, for the report and the log
-    error: str | None = None  # one sentence when the step failed
 
 
 def write_diff(old_dir: Path, new_dir: Path) -> str:
