@@ -22,6 +22,8 @@ head -1 /tmp/benchcrawl-replica.$$.log
 
 "$PYTHON" -m scrapy crawl inferencemax -a base_url="http://127.0.0.1:$PORT/" -s DATA_DIR="$DATA_DIR"
 echo "latest: $DATA_DIR/latest -> $(readlink "$DATA_DIR/latest")"
-echo "merged CSV: $DATA_DIR/latest/merged.csv ($(($(wc -l < "$DATA_DIR/latest/merged.csv") - 1)) rows)"
+table=merged.csv
+[ -f "$DATA_DIR/latest/results.csv" ] && table=results.csv   # InferenceX (GENERATION=inferencex)
+echo "table: $DATA_DIR/latest/$table ($(($(wc -l < "$DATA_DIR/latest/$table") - 1)) rows)"
 "$PYTHON" -m scrapy versions charts latest -s DATA_DIR="$DATA_DIR"
 echo "charts: $DATA_DIR/latest/charts/index.html"
