@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from benchcrawl.items import CombinationFailure, CombinationResult
 
@@ -76,7 +75,3 @@ def describe_failures(failures: list[CombinationFailure], limit: int = 10) -> st
 
 def plan_to_json(plan: list[tuple[str, str]]) -> str:
     return json.dumps([list(p) for p in plan])
-
-
-def plan_from_json(text: Any) -> list[tuple[str, str]]:
-    return [(m, s) for m, s in json.loads(text)]
