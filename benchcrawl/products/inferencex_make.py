@@ -6,14 +6,13 @@ version itself."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from benchcrawl.exceptions import BenchcrawlError
-from benchcrawl.products.outcome import StepOutcome
+from benchcrawl.products.outcome import StepOutcome, run_step
 from benchcrawl.storage.inferencex import GENERATION
 from benchcrawl.storage.versions import read_manifest
 
@@ -82,16 +81,7 @@ def make_products(
     diff_summary = "First version of this generation: nothing to compare with."
 
     def run(step: str, fn: Callable[[], str]) -> None:
-        if step not in wanted:
-            return
-        start = time.perf_counter()
-        try:
-            detail, error = fn(), None
-        except BenchcrawlError as e:
-            detail, error = "", str(e)
-        except Exception as e:  # noqa: BLE001 - a product never takes the version down
-            detail, error = "", f"{type(e).__name__}: {e}"
-        outcomes.append(StepOutcome(step, time.perf_counter() - start, detail, error))
+        run_step(outcomes, wanted, step, fn)
 
     def diff() -> str:
         nonlocal diff_summary
