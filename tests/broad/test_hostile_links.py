@@ -61,8 +61,8 @@ def test_the_issue_links_are_linear_and_right() -> None:
         assert fast_canonical(href, ORIGIN) is None  # the fragment sends it to w3lib
         assert extract_links(_page([href]), PAGE) == [ORIGIN + "/library/" + "a" * n]
     # the old regex doubled its time with every character; linear doubles it per doubling
-    segments = {n: "/library/" + "a" * n + "#frag" for n in (2_000_000, 4_000_000)}
-    assert doubling_ratio(lambda n: fast_canonical(segments[n], ORIGIN), 2_000_000) < LINEAR
+    segments = {n: "/library/" + "a" * n + "#frag" for n in (1_000_000, 4_000_000)}
+    assert doubling_ratio(lambda n: fast_canonical(segments[n], ORIGIN), 1_000_000) < LINEAR
 
 
 @pytest.mark.timeout(30)
