@@ -15,6 +15,8 @@ from benchcrawl.browser.api_capture import INFERENCEMAX, INFERENCEX, ApiCapture
 from benchcrawl.browser.capture import CapturedFile, DataCapture
 from benchcrawl.browser.dashboard import Dashboard
 
+_IN_PLACE_WAIT = 3.0  # s: how long a pooled page's run date control or option is looked for
+
 
 @dataclass
 class Outcome:
@@ -132,6 +134,37 @@ async def open_selection(
     page: Any, capture: ApiCapture, model: str, day: str, timeout: float
 ) -> Outcome:
     """The benchmarks answer of a page opened at ``g_model=model&g_rundate=day``."""
+    out = Outcome(generation=INFERENCEX)
+    try:
+        out.files = {"benchmarks": await capture.benchmarks(model, day, timeout)}
+    except Exception as e:
+        out.error = e
+    return out
+
+
+class NotInPlace(Exception):
+    """The page has no run date control, or not the date wanted, to choose in place."""
+
+
+async def change_run_date(
+    page: Any, capture: ApiCapture, model: str, day: str, label: str, timeout: float
+) -> Outcome | None:
+    """On a pooled page already showing *model*, choose *day* in its run date control and
+    return the benchmarks answer that loads; no reload, no second hydration, no second
+    availability answer. None when the page shows *day* already (nothing would load);
+    :class:`NotInPlace`, before anything was chosen, when the control or the date is not
+    found within a few seconds: the caller then opens the URL state instead."""
+    dash = Dashboard(page, min(timeout, _IN_PLACE_WAIT))
+    try:
+        if await dash.current(label) == day:
+            return None
+        await dash.choose(label, day)
+    except Exception as e:
+        try:
+            await page.keyboard.press("Escape")  # an open list stays open otherwise
+        except Exception:
+            pass
+        raise NotInPlace(f"no run date control {label!r} offering {day} on {page.url}") from e
     out = Outcome(generation=INFERENCEX)
     try:
         out.files = {"benchmarks": await capture.benchmarks(model, day, timeout)}

@@ -18,3 +18,4 @@ INFERENCEMAX_SEQUENCE_LABEL = "ISL / OSL"  # accessible name of the sequence dro
 INFERENCEMAX_SWEEP_KEY = "%(spider)s:sweep"  # Redis key prefix of the shared sweep record
 INFERENCEMAX_SWEEP_TIMEOUT = 1800  # s; an unfinished sweep older than this is abandoned
 INFERENCEMAX_SWEEP_TTL = 7 * 86400  # s; how long a finished sweep's record stays in Redis
+INFERENCEX_RUN_DATE_LABEL = "Run date"  # accessible name of the 2026 page's run date control

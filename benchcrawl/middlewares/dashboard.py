@@ -8,10 +8,14 @@ page, which tells the generations apart), and the page method that drives the pa
 outcome comes back in ``response.meta["dashboard"]``.
 
 Pages are pooled per worker: a page that finished a combination cleanly is handed to the
-next one. Combination URLs differ only in their fragment (``#combination=3``), so moving a
-hydrated page to the next combination is a same-document navigation: no reload, no new
-renderer, no second hydration. A page that saw an error is closed, never reused, and every
-pooled page is closed when the spider closes.
+next one. 2025: combination URLs differ only in their fragment (``#combination=3``), so
+moving a hydrated page to the next combination is a same-document navigation: no reload, no
+new renderer, no second hydration. 2026: a combination of the model a pooled page already
+shows is reached by choosing its date in the page's run date control, in place (no reload,
+no second hydration or availability answer), and this middleware answers the request
+itself; any other (another model, no such control) opens its URL state in a full
+navigation. A page that saw an error is closed, never reused, and every pooled page is
+closed when the spider closes.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse
 from scrapy_playwright.page import PageMethod
 
 from benchcrawl.browser import actions
 from benchcrawl.browser.api_capture import INFERENCEX, ApiCapture
 from benchcrawl.browser.capture import DataCapture
 from benchcrawl.frontier.defaults import FRONTIER_TRANSIENT_META_KEYS as TRANSIENT_META
+from benchcrawl.inferencex.answer import selection_of
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +40,24 @@ logger = logging.getLogger(__name__)
 #: frontier's transient keys that hold a page or this middleware's state)
 LIVE_KEYS = tuple(k for k in TRANSIENT_META if k.startswith(("playwright_page", "dashboard")))
 
-_EVENTS = ("request", "response", "requestfailed")
+
+def _handlers(capture: Any) -> dict[str, Any]:
+    """The page events a capture listens to, with its handlers."""
+    return {
+        "request": capture.on_request,
+        "response": capture.on_response,
+        "requestfailed": capture.on_request_failed,
+    }
+
+
+def _shown(combo: dict[str, Any], outcome: Any) -> tuple[str, str] | None:
+    """The (model, run date) a 2026 page shows after a clean combination, else None."""
+    if combo.get("generation") != INFERENCEX or not combo["index"] or outcome is None:
+        return None
+    answer = (outcome.files or {}).get("benchmarks")
+    if answer is None:
+        return None
+    return combo["model"], combo["sequence"] or selection_of(answer.url)[1]
 
 
 class _SameDocumentFilter(logging.Filter):
@@ -48,11 +71,21 @@ class _SameDocumentFilter(logging.Filter):
 
 
 class DashboardMiddleware:
-    def __init__(self, patterns: dict[str, str], labels: tuple[str, str], pool_pages: bool) -> None:
+    def __init__(
+        self,
+        patterns: dict[str, str],
+        labels: tuple[str, str],
+        pool_pages: bool,
+        run_date_label: str = "Run date",
+        stats: Any = None,
+    ) -> None:
         self.patterns = patterns
         self.labels = labels
         self.pool_pages = pool_pages
-        self.pool: list[Any] = []
+        self.run_date_label = run_date_label
+        self.stats = stats
+        # pooled pages, each with the (model, run date) it shows (2026) or None
+        self.pool: list[tuple[Any, tuple[str, str] | None]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DashboardMiddleware:
@@ -61,24 +94,43 @@ class DashboardMiddleware:
             dict(settings.getdict("INFERENCEMAX_KIND_PATTERNS")),
             (settings["INFERENCEMAX_MODEL_LABEL"], settings["INFERENCEMAX_SEQUENCE_LABEL"]),
             settings.getbool("INFERENCEMAX_REUSE_PAGES"),
+            settings["INFERENCEX_RUN_DATE_LABEL"],
+            crawler.stats,
         )
         crawler.signals.connect(mw.close_pool, signal=signals.spider_closed)
         if mw.pool_pages:
             logging.getLogger("scrapy-playwright").addFilter(_SameDocumentFilter())
         return mw
 
-    def process_request(self, request: Request) -> None:
+    def _take(self, model: str | None) -> tuple[Any, tuple[str, str] | None] | None:
+        """A live pooled page: one showing *model* when there is one, else the newest."""
+        self.pool = [entry for entry in self.pool if not entry[0].is_closed()]
+        if not self.pool_pages or not self.pool:
+            return None
+        for i in range(len(self.pool) - 1, -1, -1):
+            shown = self.pool[i][1]
+            if model is not None and shown is not None and shown[0] == model:
+                return self.pool.pop(i)
+        return self.pool.pop()
+
+    async def process_request(self, request: Request) -> HtmlResponse | None:
         combo = request.meta.get("combination")
         if combo is None or not request.meta.get("playwright"):
-            return
+            return None
         capture: Any = DataCapture(self.patterns)
         timeout = float(request.meta["dashboard_timeout"])
         reused = False
-        while self.pool_pages and self.pool and "playwright_page" not in request.meta:
-            page = self.pool.pop()
-            if not page.is_closed():
+        in_place = combo.get("generation") == INFERENCEX and combo["index"] and combo["sequence"]
+        if "playwright_page" not in request.meta:
+            taken = self._take(combo["model"] if in_place else None)
+            if taken is not None:
+                page, shown = taken
                 request.meta["playwright_page"] = page
                 reused = True
+                if self.run_date_label and in_place and shown and shown[0] == combo["model"]:
+                    answered = await self._change_run_date(request, page, combo, timeout)
+                    if answered is not None:
+                        return answered
         if combo["index"] == 0:  # the generation is told by what the page requests
             capture = ApiCapture(capture)
             method = PageMethod(actions.recognise, capture, *self.labels, timeout)
@@ -91,23 +143,52 @@ class DashboardMiddleware:
             values = (combo["model"], combo["sequence"])
             method = PageMethod(actions.select, capture, self.labels, values, timeout, reused)
         request.meta["playwright_include_page"] = True
-        request.meta["playwright_page_event_handlers"] = {
-            "request": capture.on_request,
-            "response": capture.on_response,
-            "requestfailed": capture.on_request_failed,
-        }
+        request.meta["playwright_page_event_handlers"] = _handlers(capture)
         request.meta["playwright_page_methods"] = [method]
         request.meta["dashboard_capture"] = capture
+        return None
+
+    async def _change_run_date(
+        self, request: Request, page: Any, combo: dict[str, Any], timeout: float
+    ) -> HtmlResponse | None:
+        """Answer the request on its pooled page by choosing its run date in place; None
+        when the page could not (the request then opens its URL state)."""
+        capture = ApiCapture()
+        handlers = _handlers(capture)
+        for event, handler in handlers.items():
+            page.on(event, handler)
+        try:
+            outcome = await actions.change_run_date(
+                page, capture, combo["model"], combo["sequence"], self.run_date_label, timeout
+            )
+        except actions.NotInPlace as e:
+            # this page's app has no such control: every later combination opens its URL
+            logger.info("%s: pooled pages open each run date's URL instead", e)
+            self.run_date_label = ""
+            outcome = None
+        if outcome is None:
+            for event, handler in handlers.items():
+                page.remove_listener(event, handler)
+            return None
+        if self.stats is not None:
+            self.stats.inc_value("inferencemax/pages/run_date_in_place")
+        request.meta["dashboard"] = outcome
+        request.meta["dashboard_capture"] = capture
+        return HtmlResponse(request.url, body=b"", encoding="utf-8", request=request)
 
     async def process_response(self, request: Request, response: Any) -> Any:
-        methods = request.meta.get("playwright_page_methods")
-        if request.meta.get("combination") is None or not methods:
+        if request.meta.get("combination") is None:
             return response
-        outcome = methods[0].result
-        request.meta["dashboard"] = outcome
+        methods = request.meta.get("playwright_page_methods")
+        if methods:
+            request.meta["dashboard"] = methods[0].result
+        elif "dashboard" not in request.meta:
+            return response
+        outcome = request.meta["dashboard"]
         page = request.meta.pop("playwright_page", None)
         if page is not None:
-            await self._release(page, request.meta.get("dashboard_capture"), outcome)
+            shown = _shown(request.meta["combination"], outcome)
+            await self._release(page, request.meta.get("dashboard_capture"), outcome, shown)
         return response
 
     async def process_exception(self, request: Request, exception: Exception) -> None:
@@ -115,21 +196,18 @@ class DashboardMiddleware:
         if request.meta.get("combination") is not None and page is not None:
             await self._release(page, request.meta.get("dashboard_capture"), None)
 
-    async def _release(self, page: Any, capture: Any, outcome: Any) -> None:
+    async def _release(
+        self, page: Any, capture: Any, outcome: Any, shown: tuple[str, str] | None = None
+    ) -> None:
         if capture is not None:
-            for event in _EVENTS:
-                handler = {
-                    "request": capture.on_request,
-                    "response": capture.on_response,
-                    "requestfailed": capture.on_request_failed,
-                }[event]
+            for event, handler in _handlers(capture).items():
                 try:
                     page.remove_listener(event, handler)
                 except Exception:  # already gone with its page
                     pass
         healthy = outcome is not None and outcome.error is None and not page.is_closed()
         if self.pool_pages and healthy:
-            self.pool.append(page)
+            self.pool.append((page, shown))
             return
         try:
             await page.close()
@@ -138,7 +216,7 @@ class DashboardMiddleware:
 
     async def close_pool(self) -> None:
         pool, self.pool = self.pool, []
-        for page in pool:
+        for page, _ in pool:
             try:
                 await page.close()
             except Exception:

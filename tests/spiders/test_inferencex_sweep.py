@@ -125,6 +125,22 @@ def test_history_sweep_with_two_workers_gives_every_published_row_once(site, red
     assert set(expected(today(site.data))) <= set(latest) <= set(history)
 
 
+def test_a_pooled_page_moves_to_its_models_next_run_date_in_place(site, tmp_path):
+    """Each page loads the app once per model it shows; the model's other run dates are
+    chosen in its Run date control, without a reload or a second availability answer."""
+    done = run(site, tmp_path / "data", tmp_path / "w.log", args={"history": "all"},
+               settings={"CONCURRENT_REQUESTS": 2})  # fmt: skip
+    assert done.proc.returncode == 0, done.log[-3000:]
+    planned = sum(len(d) for d in run_dates(site.data).values())
+    selections = site.benchmarks_selections()
+    assert len(selections) == len(set(selections)) == planned  # each answer asked for once
+    loads = [r for r in site.requests if r.path == "/api/v1/availability"]
+    # one load per page and model at most (4 models, 2 pages, the discovery page), not
+    # one per combination
+    assert len(loads) <= len(site.data.models) * 2 + 1 < planned
+    assert read_history(tmp_path / "data") == expected(published(site.data))
+
+
 def test_daily_run_after_a_backfill_loads_only_new_dates(site, tmp_path):
     data_dir = tmp_path / "data"
     first = run(site, data_dir, tmp_path / "history.log", args={"history": "all"})
