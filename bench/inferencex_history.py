@@ -41,7 +41,17 @@ LOG_FORMAT = "%(created).3f %(name)s %(message)s"
 PAUSE = 0.5  # s, the seed-style loop's pause after each selection
 
 
-def crawl(replica: InferenceXReplica, out: Path, redis_url: str, workers: int) -> tuple[float, str]:
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def crawl(
+    replica: InferenceXReplica, out: Path, redis_url: str, workers: int
+) -> tuple[float, str, float]:
+    """(seconds, the workers' logs, the machine's CPU busy share while they ran)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATA_DIR", "DATABASE_URL")}
     env["REDIS_URL"] = redis_url
     env["PYTHONPATH"] = str(ROOT)
@@ -51,6 +61,7 @@ def crawl(replica: InferenceXReplica, out: Path, redis_url: str, workers: int) -
         "-s", f"LOG_FORMAT={LOG_FORMAT}", "-s", "RESOURCES_ENABLED=False",
     ]  # fmt: skip
     start = time.time()
+    busy0, total0 = cpu_ticks()
     procs = [
         subprocess.Popen(
             cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -59,9 +70,10 @@ def crawl(replica: InferenceXReplica, out: Path, redis_url: str, workers: int) -
     ]
     logs = [p.communicate(timeout=900)[1] for p in procs]
     elapsed = time.time() - start
+    busy1, total1 = cpu_ticks()
     if any(p.returncode for p in procs):
         raise SystemExit("a worker failed:\n" + "\n".join(log[-2000:] for log in logs))
-    return elapsed, f"{start:.3f}\n" + "\n".join(logs)
+    return elapsed, f"{start:.3f}\n" + "\n".join(logs), (busy1 - busy0) / (total1 - total0)
 
 
 def phases(log: str, elapsed: float) -> dict[str, float]:
@@ -153,6 +165,7 @@ def main() -> None:
     published = len(data.rows)
     sides = ["benchcrawl, 1 worker", "benchcrawl, 2 workers", "seed-style loop"]
     times: dict[str, list[float]] = {s: [] for s in sides}
+    busy: dict[str, list[float]] = {s: [] for s in sides[:2]}
     breakdown: list[dict[str, float]] = []
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -166,7 +179,8 @@ def main() -> None:
                         redis_server.client().flushall()
                         out = Path(tmp) / f"side{sides.index(side)}-run{run}"
                         workers = 2 if "2 workers" in side else 1
-                        elapsed, log = crawl(replica, out, redis_server.url, workers)
+                        elapsed, log, share = crawl(replica, out, redis_server.url, workers)
+                        busy[side].append(share)
                         got = history_rows(out)
                         if workers == 1:
                             breakdown.append(phases(log, elapsed))
@@ -198,6 +212,11 @@ def main() -> None:
         )
     two = statistics.median(times[sides[1]])
     print(f"2 workers vs 1: {one / two:.2f}x")
+    for side, shares in busy.items():
+        print(
+            f"machine CPU busy while {side} ran: {100 * statistics.median(shares):.0f}% of "
+            f"{os.cpu_count()} cores (median; a second worker can only use what is idle)"
+        )
     print("\nbenchcrawl, 1 worker: where the time goes (median s per phase)")
     for name in breakdown[0]:
         print(f"  {name:<32} {statistics.median(r[name] for r in breakdown):6.2f}")
