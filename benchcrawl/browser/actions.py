@@ -134,6 +134,12 @@ async def open_selection(
     page: Any, capture: ApiCapture, model: str, day: str, timeout: float
 ) -> Outcome:
     """The benchmarks answer of a page opened at ``g_model=model&g_rundate=day``."""
+    return await _answer(capture, model, day, timeout)
+
+
+async def _answer(capture: ApiCapture, model: str, day: str, timeout: float) -> Outcome:
+    """The outcome holding the page's benchmarks answer for *model* at *day*, or the error
+    of waiting for it."""
     out = Outcome(generation=INFERENCEX)
     try:
         out.files = {"benchmarks": await capture.benchmarks(model, day, timeout)}
@@ -165,9 +171,4 @@ async def change_run_date(
         except Exception:
             pass
         raise NotInPlace(f"no run date control {label!r} offering {day} on {page.url}") from e
-    out = Outcome(generation=INFERENCEX)
-    try:
-        out.files = {"benchmarks": await capture.benchmarks(model, day, timeout)}
-    except Exception as e:
-        out.error = e
-    return out
+    return await _answer(capture, model, day, timeout)

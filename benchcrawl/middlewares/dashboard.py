@@ -83,6 +83,7 @@ class DashboardMiddleware:
         self.labels = labels
         self.pool_pages = pool_pages
         self.run_date_label = run_date_label
+        self.in_place = True  # until a page shows it has no run date control to choose in
         self.stats = stats
         # pooled pages, each with the (model, run date) it shows (2026) or None
         self.pool: list[tuple[Any, tuple[str, str] | None]] = []
@@ -120,14 +121,15 @@ class DashboardMiddleware:
         capture: Any = DataCapture(self.patterns)
         timeout = float(request.meta["dashboard_timeout"])
         reused = False
-        in_place = combo.get("generation") == INFERENCEX and combo["index"] and combo["sequence"]
+        # a 2026 combination of one run date: a pooled page of its model may choose it
+        dated = combo.get("generation") == INFERENCEX and combo["index"] and combo["sequence"]
         if "playwright_page" not in request.meta:
-            taken = self._take(combo["model"] if in_place else None)
+            taken = self._take(combo["model"] if dated else None)
             if taken is not None:
                 page, shown = taken
                 request.meta["playwright_page"] = page
                 reused = True
-                if self.run_date_label and in_place and shown and shown[0] == combo["model"]:
+                if self.in_place and dated and shown and shown[0] == combo["model"]:
                     answered = await self._change_run_date(request, page, combo, timeout)
                     if answered is not None:
                         return answered
@@ -164,7 +166,7 @@ class DashboardMiddleware:
         except actions.NotInPlace as e:
             # this page's app has no such control: every later combination opens its URL
             logger.info("%s: pooled pages open each run date's URL instead", e)
-            self.run_date_label = ""
+            self.in_place = False
             outcome = None
         if outcome is None:
             for event, handler in handlers.items():

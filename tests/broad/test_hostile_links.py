@@ -4,7 +4,6 @@ timeout: the old fast-path regex took 34 s on one 24-character segment."""
 
 from __future__ import annotations
 
-import encodings.idna
 from html import escape
 from urllib.parse import urljoin
 
@@ -15,6 +14,7 @@ from benchcrawl.broad.links import extract_links, fast_canonical
 from benchcrawl.broad.robots import RULES, RobotsEntry, RobotsRules, classify
 from benchcrawl.urls import host_too_long
 from tests.support.growth import LINEAR, doubling_ratio
+from tests.support.idna import idna_labels
 
 ORIGIN = "http://h:8080"
 PAGE = ORIGIN + "/library/index.html"
@@ -38,20 +38,6 @@ def _expected(hrefs: list[str]) -> list[str]:
 
 def _page(hrefs: list[str]) -> str:
     return "".join(f'<a href="{escape(h)}">x</a>\n' for h in hrefs)
-
-
-def _idna_labels(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The lengths of the labels Python's IDNA codec encodes from now on (its quadratic
-    punycode step runs once per label)."""
-    lengths: list[int] = []
-    to_ascii = encodings.idna.ToASCII
-
-    def counting(label: str) -> bytes:
-        lengths.append(len(label))
-        return to_ascii(label)
-
-    monkeypatch.setattr(encodings.idna, "ToASCII", counting)
-    return lengths
 
 
 @pytest.mark.timeout(60)
@@ -117,7 +103,7 @@ def test_an_over_long_non_ascii_host_is_dropped_before_idna(monkeypatch) -> None
     # CPython's punycode is quadratic: a 16,000-character label took half a minute
     label = "".join(chr(0x4E00 + i) for i in range(16_000))
     hrefs = [f"http://{label}.com/", f"http://a.{label[:64]}/", "http://ü.de/ä", "/ok"]
-    encoded = _idna_labels(monkeypatch)
+    encoded = idna_labels(monkeypatch)
     links = extract_links(_page(hrefs), PAGE)
     assert links == ["http://xn--tda.de/%C3%A4", ORIGIN + "/ok"]
     # the quadratic step never ran on the long labels: only short ones were IDNA-encoded

@@ -3,7 +3,6 @@ counted in ``frontier/requests/unreadable``, recorded as failed), never a crashe
 
 from __future__ import annotations
 
-import encodings.idna
 import json
 from typing import Any
 
@@ -12,6 +11,7 @@ from scrapy import Request, Spider
 
 from benchcrawl.frontier.serialize import RequestCodec
 from tests.support.growth import LINEAR, doubling_ratio
+from tests.support.idna import idna_labels
 from tests.support.redis_server import RedisServer
 
 
@@ -101,14 +101,7 @@ def test_decode_time_grows_linearly_with_the_value(make: Any) -> None:
 
 
 def test_a_long_non_ascii_host_is_refused_before_idna(monkeypatch) -> None:
-    encoded: list[int] = []
-    to_ascii = encodings.idna.ToASCII
-
-    def counting(label: str) -> bytes:
-        encoded.append(len(label))
-        return to_ascii(label)
-
-    monkeypatch.setattr(encodings.idna, "ToASCII", counting)
+    encoded = idna_labels(monkeypatch)
     with pytest.raises(ValueError, match="longer than DNS allows"):
         RequestCodec(_Spider()).decode(_with(url=f"http://{CJK}.com/"))
     assert encoded == []  # the quadratic punycode step never ran
