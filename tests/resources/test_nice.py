@@ -14,7 +14,7 @@ from tests.support.redis_server import free_port
 from tests.support.worker import PROJECT, scrapy_command, scrapy_env
 
 PROBE = r"""
-import json, os, sys, threading
+import faulthandler, json, os, sys, threading
 nice, outside = int(sys.argv[1]), int(sys.argv[2])
 try:  # start from 0 whatever the test process runs at (root only; else report and skip)
     os.setpriority(os.PRIO_PROCESS, 0, 0)
@@ -23,6 +23,8 @@ except PermissionError:
 start = os.getpriority(os.PRIO_PROCESS, 0)
 if start == 0 and outside:
     os.setpriority(os.PRIO_PROCESS, 0, outside)  # as `nice -n OUTSIDE` would
+# a hang ends with every thread's stack (its watchdog thread starts at the niceness above)
+faulthandler.dump_traceback_later(60, exit=True)
 from benchcrawl.resources.nice import renice
 started = threading.Event()
 release = threading.Event()
@@ -40,6 +42,7 @@ tids = [int(x) for x in os.listdir("/proc/self/task")]
 assert len(tids) >= 2, tids  # this thread and the older one
 threads = sorted({os.getpriority(os.PRIO_PROCESS, t) for t in tids})
 release.set(); t.join()
+faulthandler.cancel_dump_traceback_later()
 print(json.dumps({"start": start, "now": now, "threads": threads, "later_thread": late[0]}))
 """
 
@@ -52,7 +55,8 @@ def _probe(nice: int, outside: int = 0) -> dict:
     """The niceness the probe's threads end with (each distinct value once), after it was
     started at *outside* and called ``renice(nice)``."""
     cmd = [sys.executable, "-c", PROBE, str(nice), str(outside)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, f"the probe failed ({out.returncode}):\n{out.stderr}"
     result = json.loads(out.stdout)
     if result.pop("start") != 0:
         pytest.skip("this test process runs niced and may not lower a child's niceness")
