@@ -98,7 +98,7 @@ GARBAGE = [
     "http://127.0.0.1/x  parse_item",
     "http://127.0.0.1/x __init__",
     "no-scheme parse_item",
-    b"http://127.0.0.1/\xff parse_item",
+    "http://[::1 parse_item",
 ]
 
 
@@ -138,6 +138,11 @@ def test_decode_time_grows_linearly_with_the_value(make: Any) -> None:
             pass
 
     assert doubling_ratio(decode, 100_000) < LINEAR
+
+
+def test_plain_text_that_is_not_utf_8_is_refused() -> None:
+    with pytest.raises(ValueError, match="neither JSON nor UTF-8"):
+        RequestCodec(_Spider()).decode(b"http://127.0.0.1/\xff parse_item")
 
 
 def test_a_long_non_ascii_host_is_refused_before_idna(monkeypatch) -> None:
