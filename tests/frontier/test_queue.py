@@ -212,3 +212,34 @@ def test_bloom_false_positive_rate_at_design_load(server: redis.Redis) -> None:
     assert target / 2 <= rate <= target * 2, rate
     assert abs(bloom.seen_count() - capacity) < capacity * 0.02
     assert all(not x for x in bloom.mark([_fp("in-1"), _fp("in-49999")]))
+
+
+def _bytes_per_url(server: redis.Redis, n: int) -> float:
+    keys = list(server.scan_iter(count=1000))
+    return sum(server.memory_usage(k, samples=0) or 0 for k in keys) / n
+
+
+def test_a_queued_url_costs_under_150_bytes_with_its_dedup(server: redis.Redis) -> None:
+    """What the issue asked for: the request as the codec writes it, queued, and its dedup
+    entry, under 150 bytes of Redis memory (MEMORY USAGE of every key) per URL."""
+
+    class Links(scrapy.Spider):
+        name = "t"
+
+        def parse(self, response: object) -> None: ...
+
+        def on_error(self, failure: object) -> None: ...
+
+    spider, n = Links(), 20_000
+    codec = RequestCodec(spider)
+    dupefilter = RedisDupeFilter(server, KEYS.dupefilter, None, mode="exact")
+    dupefilter.open()
+    pushes = []
+    for i in range(n):
+        url = f"https://www.site{i % 200:03d}.example/articles/{i:07d}.html"
+        request = scrapy.Request(url, callback=spider.parse, errback=spider.on_error)
+        pushes.append(Push(True, 0, codec.encode(request), dupefilter.key_of(_fp(url))))
+    assert _worker(server, "w1").commit(pushes, [], []).pushed == n
+    assert _bytes_per_url(server, n) < 150
+    leased = _worker(server, "w1").lease(1, 60_000)
+    assert codec.decode(leased[0][1]).url == "https://www.site000.example/articles/0000000.html"
