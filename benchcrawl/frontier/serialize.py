@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -60,6 +61,7 @@ from benchcrawl.urls import host_too_long
 
 FORMAT = 2
 _NO_CALLBACK = "@NO_CALLBACK"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # one character class: linear
 #: format 2's one-letter names of the fields kept in the object when not their default
 _SHORT = {
     "m": "method",
@@ -175,6 +177,8 @@ class RequestCodec:
         url = fields["url"]
         if host_too_long(url):
             raise ValueError("its URL's host is longer than DNS allows")
+        if _CONTROL.search(url):  # Scrapy's URL clean-up is not idempotent on them
+            raise ValueError("its URL holds a control character")
         kwargs: dict[str, Any] = {
             "url": url,
             "body": fields["body"],

@@ -99,6 +99,7 @@ GARBAGE = [
     "http://127.0.0.1/x __init__",
     "no-scheme parse_item",
     "http://[::1 parse_item",
+    "u://\x01\x00\x0e\x0e: parse_item",  # found by tests/fuzz/fuzz_codec.py: not idempotent
 ]
 
 
