@@ -7,7 +7,11 @@ and every command including those run inside Lua from ``INFO commandstats``), pa
 crawler CPU-second (the worker's user+sys, start-up included). Prints medians of N runs,
 baseline side by side, sides interleaved in the same run.
 
-    python bench/frontier_crawl.py [--pages 1000] [--runs 3]
+    python bench/frontier_crawl.py [--pages 1000] [--runs 3] [--sides exact,bloom]
+        [--baseline /path/to/other/checkout]
+
+``--sides`` keeps the sides whose name holds one of the words; ``--baseline`` adds each
+benchcrawl side again, run from another checkout (e.g. a clone of the previous version).
 """
 
 from __future__ import annotations
@@ -64,7 +68,10 @@ def _redis_counters(r: redis.Redis) -> tuple[float, int, int]:
     return cpu["used_cpu_user"] + cpu["used_cpu_sys"], stats["total_commands_processed"], inner
 
 
-def run_once(side: str, farm: Farm, workdir: Path) -> dict[str, float]:
+BASELINE = " (baseline)"
+
+
+def run_once(side: str, farm: Farm, workdir: Path, baseline: str = "") -> dict[str, float]:
     with RedisServer(workdir / "redis") as server:
         r = redis.Redis(port=server.port)
         farm.reset_log()
@@ -85,13 +92,15 @@ def run_once(side: str, farm: Farm, workdir: Path) -> dict[str, float]:
             "SCHEDULER_IDLE_BEFORE_CLOSE=1",
             "-s",
             "FRONTIER_IDLE_POLL_INTERVAL=0.5",
-            *SIDES[side],
+            *SIDES[side.removesuffix(BASELINE)],
             "-a",
             f"start_url={farm.url(0)}",
         ]
         started = time.monotonic()
+        code = Path(baseline) if side.endswith(BASELINE) else PROJECT
+        env = {**os.environ, "PYTHONPATH": str(code)}
         proc = subprocess.Popen(
-            cmd, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            cmd, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         deadline = started + 600
         done_at = None
@@ -128,16 +137,21 @@ def main() -> None:
     parser.add_argument("--links", type=int, default=40)
     parser.add_argument("--size", type=int, default=120_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sides", default="", help="comma-separated words a side's name holds")
+    parser.add_argument("--baseline", help="another checkout to run the benchcrawl sides from")
     args = parser.parse_args()
-    results: dict[str, list[dict[str, float]]] = {side: [] for side in SIDES}
+    sides = [s for s in SIDES if not args.sides or any(w in s for w in args.sides.split(","))]
+    if args.baseline:
+        sides += [s + BASELINE for s in sides if s.startswith("benchcrawl")]
+    results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
     with tempfile.TemporaryDirectory(prefix="frontier-bench-") as tmp:
         workdir = Path(tmp)
         with Farm(
             workdir / "farm", args.pages, links=args.links, size=args.size, host="127.0.0.2"
         ) as farm:
             for run in range(args.runs):
-                for side in SIDES:
-                    res = run_once(side, farm, workdir)
+                for side in sides:
+                    res = run_once(side, farm, workdir, args.baseline or "")
                     results[side].append(res)
                     print(
                         f"run {run + 1} {side}: "

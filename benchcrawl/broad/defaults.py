@@ -31,7 +31,7 @@ BROAD_WARC_MAX_SIZE = 1024**3  # bytes; a worker starts a new WARC file past thi
 BROAD_DELAY_MARGIN = 0.05  # s added to a non-zero delay at the fetch gate (lease-to-wire time)
 BROAD_DELAYS_KEY = "%(spider)s:domains:delay"  # hash: domain -> robots.txt Crawl-delay (ms)
 BROAD_DOMAIN_CAP = 10_000  # requests queued per domain; more are dropped and counted; 0 = no cap
-BROAD_DOMAIN_QUEUE_KEY = "%(spider)s:domain:%(domain)s"  # zset per domain: id -> -priority
+BROAD_DOMAIN_QUEUE_KEY = "%(spider)s:domain:%(domain)s"  # a queue per domain (zset + fresh lists)
 BROAD_DROPPED_KEY = "%(spider)s:domains:dropped"  # hash: domain -> URLs dropped at the cap
 BROAD_EXCLUDED_KEY = "%(spider)s:excluded"  # set: excluded domains, effective at once
 BROAD_LAST_FETCH_KEY = "%(spider)s:domains:last"  # hash: domain -> last fetch (Redis ms)

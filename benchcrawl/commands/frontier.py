@@ -23,6 +23,7 @@ from benchcrawl.connection import check_redis, frontier_client, redact, text
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.bloom import BloomShape
 from benchcrawl.frontier.interface import FrontierKeys
+from benchcrawl.frontier.serialize import url_of
 
 
 class Command(ScrapyCommand):
@@ -116,7 +117,10 @@ def _seen(server: redis.Redis, keys: FrontierKeys) -> tuple[int, str]:
 
 def _url(server: redis.Redis, keys: FrontierKeys, lease: str) -> str | None:
     data = server.hget(keys.data, lease)
-    return json.loads(data)["url"] if data else None
+    try:
+        return url_of(data) if data else None
+    except ValueError:  # not a request (anyone with the Redis can write it)
+        return None
 
 
 def _text(name: str, keys: FrontierKeys, r: dict[str, Any]) -> str:

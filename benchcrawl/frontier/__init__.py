@@ -6,27 +6,39 @@ scheduler, queue and dupefilter and keeps its setting names where they mean the 
 Modules: ``scheduler`` (Scrapy's scheduler interface), ``ack`` (the spider middleware that
 ends a lease when its response is handled), ``lease`` (lease ids on requests, the failure
 path), ``queue`` (the Redis operations), ``dupefilter`` and ``bloom`` (seen requests),
-``serialize`` (requests as JSON), ``interface`` (the queue interface), ``outbox``, ``recent``
+``serialize`` (requests as compact JSON; ``serialize_v1`` reads the older format,
+``jsonvalues`` checks the values), ``interface`` (the queue interface), ``outbox``, ``recent``
 and ``timing`` (pure logic), ``lua/`` (the scripts; ``_lib.lua``, the lease protocol's Lua
 library, is prepended to each, and to the polite queue's).
 
 Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` = spider name)
 --------------------------------------------------------------------------------------------
-``SCHEDULER_QUEUE_KEY``       ``%(spider)s:requests``           zset id -> -priority.
-    Equal scores pop in id order and ids are zero-padded hex of a counter, so the queue is
-    FIFO within one priority.
+``SCHEDULER_QUEUE_KEY``       ``%(spider)s:requests``           zset id -> -priority of
+    requests put back (an expired lease, a release, a re-queued failure), start entries,
+    and requests an older version queued. Equal scores pop in id order and ids are
+    zero-padded hex of a counter, so it is FIFO within one priority.
+``<queue>:list:<score>``      ``%(spider)s:requests:list:0``    list of fresh requests
+    (queued, never leased) of one score (-priority), FIFO, as their JSON alone: no id, no
+    data hash entry, so a queued URL costs its JSON and a few bytes (see ``fresh_push`` in
+    ``lua/_lib.lua``). The queue's head is the lower score of the zset and the lists; at
+    equal scores the zset's (its requests are the older).
+``<queue>:lists``             ``%(spider)s:requests:lists``     zset of the scores whose
+    list may be non-empty (member: the score's text).
 ``FRONTIER_DATA_KEY``         ``%(spider)s:requests:data``      hash id -> request JSON
-    (queued, leased and failed requests; deleted on ack).
-``FRONTIER_SEQUENCE_KEY``     ``%(spider)s:requests:seq``       counter behind the ids.
+    (leased and failed requests, and those in the queue zset; deleted on ack). A fresh
+    request gets its id when it is leased.
+``FRONTIER_SEQUENCE_KEY``     ``%(spider)s:requests:seq``       counter behind the ids
+    (advanced by every queued request too).
 ``FRONTIER_LEASES_KEY``       ``%(spider)s:requests:leases``    zset id -> lease deadline,
     ms of Redis's clock (``TIME``), so workers' clocks do not matter.
 ``FRONTIER_OWNERS_KEY``       ``%(spider)s:requests:owners``    hash id -> worker id.
 ``FRONTIER_FAILED_KEY``       ``%(spider)s:requests:failed``    hash id -> JSON
     ``{"reason", "worker", "at"}``; the request stays in the data hash to be re-queued.
 ``FRONTIER_WORKERS_KEY``      ``%(spider)s:workers``            zset worker -> heartbeat (ms).
-``SCHEDULER_DUPEFILTER_KEY``  ``%(spider)s:dupefilter``         set of raw 20-byte request
-    fingerprints (``FRONTIER_DEDUP = "exact"``) or a Bloom bitmap (``"bloom"``), whose
-    shape is pinned in ``%(spider)s:dupefilter:bloom`` (hash: bits, hashes).
+``SCHEDULER_DUPEFILTER_KEY``  ``%(spider)s:dupefilter``         set of 12-byte digests of
+    request fingerprints (``FRONTIER_DEDUP = "exact"``; a set of whole 20-byte fingerprints
+    an older version made is kept as it is) or a Bloom bitmap (``"bloom"``), whose shape
+    is pinned in ``%(spider)s:dupefilter:bloom`` (hash: bits, hashes).
 
 ``redis_key`` of a scrapy-redis spider (``REDIS_START_URLS_KEY``, ``%(name)s:start_urls``)
     list (or set, zset) of start URLs or JSON entries, pushed by users; ``start_urls.lua``
@@ -41,15 +53,17 @@ Life of a request
 -----------------
 1. Enqueue: fingerprinted (``crawler.request_fingerprinter``); a fingerprint this worker
    already sent to Redis (``FRONTIER_LOCAL_SEEN`` most recent) is a duplicate at once.
-   Otherwise serialized to JSON (a bad meta value is an error naming the key, see
-   :mod:`~benchcrawl.frontier.serialize` for which per-process meta keys are dropped, and
-   why) and appended to the worker's outbox with its fingerprint.
+   Otherwise serialized to compact JSON, defaults left out (a bad meta value is an error
+   naming the key, see :mod:`~benchcrawl.frontier.serialize` for which per-process meta
+   keys are dropped, and why) and appended to the worker's outbox with its fingerprint.
 2. Commit (``commit.lua``, every ``FRONTIER_FLUSH_INTERVAL`` and whenever the worker runs
-   dry): in one call, the batch's fingerprints are marked seen and the new ones queued,
-   then the batch's acks and failures are applied. A page's new requests always precede
+   dry): in one call, the batch's fingerprints are marked seen and the new ones queued
+   (appended to the fresh list of their score), then the batch's acks and failures are
+   applied. A page's new requests always precede
    its ack, in the same or an earlier commit, so a crash cannot lose them.
-3. Lease (``lease.lua``): up to ``FRONTIER_LEASE_BATCH`` ids move from the queue to the
-   leases with this worker and a deadline ``FRONTIER_LEASE_TIME`` ahead. Unstarted
+3. Lease (``lease.lua``): up to ``FRONTIER_LEASE_BATCH`` requests move from the queue to
+   the leases with this worker and a deadline ``FRONTIER_LEASE_TIME`` ahead (a fresh one
+   gets its id and its data hash entry here). Unstarted
    requests in the local buffer are leases too.
 4. Maintain (``maintain.lua``, every lease time / 3, and every
    ``FRONTIER_IDLE_POLL_INTERVAL`` while idle): heartbeat, renew this worker's leases,

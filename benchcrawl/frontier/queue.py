@@ -1,5 +1,6 @@
 """The leased queue in Redis: every operation is one Lua call (see the key schema in
-:mod:`benchcrawl.frontier`). No Scrapy here; requests are opaque JSON strings. It implements
+:mod:`benchcrawl.frontier`). No Scrapy here; requests are JSON strings, opaque but for
+their URL and priority (read by ``url_of`` and ``priority_of`` in ``lua/_lib.lua``). It implements
 :class:`~benchcrawl.frontier.interface.FrontierQueue` (which owns the values it speaks:
 keys, pushes, results); the parts of a report common to every queue are here too."""
 
@@ -49,7 +50,7 @@ class LeasedQueue:
     def lease(self, n: int, lease_ms: int) -> list[tuple[str, bytes]]:
         k = self.keys
         flat = self._lease(
-            keys=[k.queue, k.data, k.leases, k.owners], args=[self.worker, lease_ms, n]
+            keys=[k.queue, k.data, k.leases, k.owners, k.seq], args=[self.worker, lease_ms, n]
         )
         return [(flat[i].decode(), flat[i + 1]) for i in range(0, len(flat), 2)]
 
@@ -95,12 +96,29 @@ class LeasedQueue:
         return int(self._requeue(keys=[k.failed, k.data, k.queue], args=ids or []))
 
     def report(self, failed_limit: int = 20) -> dict[str, Any]:
-        return {"queued": int(self.server.zcard(self.keys.queue))} | report(
+        return {"queued": queued(self.server, self.keys.queue)} | report(
             self.server, self.keys, failed_limit
         )
 
     def purge(self) -> int:
-        return int(self.server.delete(*self.keys.all()))
+        return int(self.server.delete(*self.keys.all(), *fresh_keys(self.server, self.keys.queue)))
+
+
+def fresh_keys(server: redis.Redis, queue: str) -> list[str]:
+    """The keys of *queue*'s fresh requests: its lists by score and their index (see
+    ``fresh_push`` in ``lua/_lib.lua``)."""
+    scores = [text(s) for s in server.zrange(f"{queue}:lists", 0, -1)]
+    return [f"{queue}:lists"] + [f"{queue}:list:{s}" for s in scores]
+
+
+def queued(server: redis.Redis, queue: str) -> int:
+    """Requests waiting in *queue*: its zset of ids and its fresh lists."""
+    lists = fresh_keys(server, queue)[1:]
+    pipe = server.pipeline(transaction=False)
+    pipe.zcard(queue)
+    for key in lists:
+        pipe.llen(key)
+    return sum(int(n) for n in pipe.execute())
 
 
 def report(server: redis.Redis, keys: FrontierKeys, failed_limit: int = 20) -> dict[str, Any]:

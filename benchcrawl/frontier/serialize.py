@@ -1,9 +1,21 @@
-"""Requests as JSON: what a worker writes to the shared queue and another reads back.
+"""Requests as compact JSON: what a worker writes to the shared queue and another reads back.
 
-No pickle: a shared Redis must not be a way to run code on every worker. Callbacks and
-errbacks travel as the names of spider methods; bytes (body, unusual header values) as
-base64; ``meta`` and ``cb_kwargs`` must hold JSON values (str, int, float, bool, None,
-lists, dicts with str keys; tuples arrive as lists).
+No pickle: a shared Redis must not be a way to run code on every worker. A request is a
+JSON array ``[url, callback, errback, {other fields}]`` (format 2) that leaves out every
+field equal to :class:`scrapy.Request`'s default: trailing nulls and an empty object are
+dropped. A request with nothing else to say (the usual link) is written in the plain form,
+its URL and callback names separated by spaces, ``https://example.com/a parse on_error``
+(a request URL never holds a space: Scrapy percent-encodes it; a value that starts with
+``[`` or ``{`` is JSON). The object holds only what differs, under one-letter names: ``m``
+method, ``h`` headers, ``b`` body, ``d`` meta, ``k`` cookies, ``a`` cb_kwargs, ``p``
+priority, ``f`` dont_filter, ``e`` encoding, ``F`` flags, ``c`` the class of a
+:class:`scrapy.Request` subclass and ``x`` its own attributes (all of them: a subclass's
+defaults are its own). Callbacks and errbacks travel as the names of spider methods; bytes
+(body, header names and values) as text when they are UTF-8, else as ``{"base64": ...}``;
+``meta`` and ``cb_kwargs`` must hold JSON values (str, int, float, bool, None, lists, dicts
+with str keys; tuples arrive as lists). Requests an older version queued, in format 1 (a
+JSON object with every field), are still read
+(:mod:`~benchcrawl.frontier.serialize_v1`).
 
 Meta keys that only mean something inside the process that set them are dropped on the
 way out: keys starting with ``_`` (Scrapy and benchcrawl internals such as the lease id or
@@ -15,16 +27,16 @@ Reading back is reading untrusted input: anyone who can write to the shared Redi
 any value in the queue. :meth:`RequestCodec.decode` raises ValueError, and nothing else,
 for a value it did not write (not JSON, the wrong shape or types, an unknown callback, a
 URL whose host would take quadratic time to IDNA-encode), in time linear in the value. The
-``class`` field never imports anything: it names a :class:`scrapy.Request` subclass in a
-module the worker has already loaded (``scrapy.http``, the spider's own module...).
+``c`` field (``class`` in format 1) never imports anything: it names a
+:class:`scrapy.Request` subclass in a module the worker has already loaded
+(``scrapy.http``, the spider's own module...).
 """
 
 from __future__ import annotations
 
-import base64
 import inspect
 import json
-import math
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -33,12 +45,38 @@ from scrapy import Request, Spider
 from scrapy.http.request import NO_CALLBACK
 
 from benchcrawl.exceptions import RequestNotSerializable
+from benchcrawl.frontier.jsonvalues import (
+    as_,
+    finite,
+    headers_in,
+    no_constant,
+    safe,
+    short,
+    to_bytes,
+    to_text,
+)
 from benchcrawl.frontier.lease import unwrap_errback
+from benchcrawl.frontier.serialize_v1 import read_v1
 from benchcrawl.urls import host_too_long
 
-FORMAT = 1
+FORMAT = 2
 _NO_CALLBACK = "@NO_CALLBACK"
-_ENCODED = {"url", "headers", "body", "meta", "cookies", "cb_kwargs", "callback", "errback"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # one character class: linear
+#: format 2's one-letter names of the fields kept in the object when not their default
+_SHORT = {
+    "m": "method",
+    "h": "headers",
+    "b": "body",
+    "d": "meta",
+    "k": "cookies",
+    "a": "cb_kwargs",
+    "p": "priority",
+    "f": "dont_filter",
+    "e": "encoding",
+    "F": "flags",
+}
+_KNOWN = {"url", "callback", "errback", *_SHORT.values()}
+_TYPES = {"m": str, "p": int, "f": bool, "e": str, "F": list}  # the constructor takes others
 
 
 class RequestCodec:
@@ -50,30 +88,56 @@ class RequestCodec:
     def encode(self, request: Request) -> str:
         """The request as compact JSON; :class:`RequestNotSerializable` names a bad value."""
         what = f"<{request.method} {request.url}>"
-        d: dict[str, Any] = {
-            "v": FORMAT,
-            "url": request.url,
-            "headers": [
-                [_text(name), [_text(v) for v in values]]
+        x: dict[str, Any] = {}
+        if request.method != "GET":
+            x["m"] = request.method
+        if request.headers:
+            x["h"] = [
+                [to_text(name), [to_text(v) for v in values]]
                 for name, values in request.headers.items()
-            ],
-            "body": base64.b64encode(request.body).decode("ascii"),
-            "meta": {
-                key: _json_safe(value, f"meta[{key!r}]", what)
-                for key, value in request.meta.items()
-                if not key.startswith("_") and key not in self.transient
-            },
-            "cookies": _json_safe(request.cookies, "cookies", what),
-            "cb_kwargs": _json_safe(request.cb_kwargs, "cb_kwargs", what),
-            "callback": self._method_name(request.callback, "callback", what),
-            "errback": self._method_name(unwrap_errback(request.errback), "errback", what),
+            ]
+        if request.body:
+            x["b"] = to_text(request.body)
+        meta = {
+            key: safe(value, f"meta[{key!r}]", what)
+            for key, value in request.meta.items()
+            if not key.startswith("_") and key not in self.transient
         }
-        for attr in type(request).attributes:
-            if attr not in _ENCODED:
-                d[attr] = _json_safe(getattr(request, attr), attr, what)
-        if type(request) is not Request:
-            d["class"] = f"{type(request).__module__}.{type(request).__name__}"
-        return json.dumps(d, separators=(",", ":"), allow_nan=False)
+        if meta:
+            x["d"] = meta
+        if request.cookies:
+            x["k"] = safe(request.cookies, "cookies", what)
+        if request.cb_kwargs:
+            x["a"] = safe(request.cb_kwargs, "cb_kwargs", what)
+        if request.priority != 0:
+            x["p"] = safe(request.priority, "priority", what)
+        if request.dont_filter:
+            x["f"] = True
+        if request.encoding != "utf-8":
+            x["e"] = safe(request.encoding, "encoding", what)
+        if request.flags:
+            x["F"] = safe(request.flags, "flags", what)
+        cls = type(request)
+        if cls is not Request:
+            x["c"] = f"{cls.__module__}.{cls.__name__}"
+            own = {
+                attr: safe(getattr(request, attr), attr, what)
+                for attr in cls.attributes
+                if attr not in _KNOWN
+            }
+            if own:
+                x["x"] = own
+        out: list[Any] = [
+            request.url,
+            self._method_name(request.callback, "callback", what),
+            self._method_name(unwrap_errback(request.errback), "errback", what),
+            x,
+        ]
+        while len(out) > 1 and (out[-1] is None or out[-1] == {}):
+            out.pop()
+        if len(out) < 4 and None not in out and " " not in request.url:
+            return " ".join(out)  # the plain form
+        return json.dumps(out, separators=(",", ":"), allow_nan=False)
 
     def _method_name(self, func: Any, what: str, request: str) -> str | None:
         if func is None:
@@ -94,43 +158,47 @@ class RequestCodec:
 
     # --- in ----------------------------------------------------------------------------
     def decode(self, data: str | bytes) -> Request:
-        """The request :meth:`encode` wrote; ValueError for anything else (see the module
-        docstring)."""
-        try:
-            d = json.loads(data, parse_constant=_no_constant, parse_float=_finite)
-        except (ValueError, RecursionError) as e:  # bad JSON or UTF-8, huge int, deep nesting
-            raise ValueError(f"not JSON ({_short(str(e))})") from None
-        if not isinstance(d, dict):
-            raise ValueError(f"a JSON {type(d).__name__}, not a request object")
-        if d.get("v") != FORMAT:
-            raise ValueError(f"unknown request format {_short(d.get('v'))}")
-        cls = _request_class(d.get("class", None))
-        url = _field(d, "url", str)
+        """The request :meth:`encode` wrote (or an older version's format 1); ValueError for
+        anything else (see the module docstring)."""
+        if data[:1] not in ("[", "{", b"[", b"{"):
+            d: Any = _plain(data)
+        else:
+            try:
+                d = json.loads(data, parse_constant=no_constant, parse_float=finite)
+            except (ValueError, RecursionError) as e:  # bad JSON or UTF-8, huge int, nesting
+                raise ValueError(f"not JSON ({short(str(e))})") from None
+        if isinstance(d, list):
+            fields = _read_v2(d)
+        elif isinstance(d, dict):
+            fields = read_v1(d)
+        else:
+            raise ValueError(f"a JSON {type(d).__name__}, not a request")
+        cls = _request_class(fields["class"])
+        url = fields["url"]
         if host_too_long(url):
             raise ValueError("its URL's host is longer than DNS allows")
-        headers = [
-            (_bytes(name), [_bytes(v) for v in _as(values, list, "a header's values")])
-            for name, values in (_pair(h) for h in _field(d, "headers", list))
-        ]
+        if _CONTROL.search(url):  # Scrapy's URL clean-up is not idempotent on them
+            raise ValueError("its URL holds a control character")
         kwargs: dict[str, Any] = {
             "url": url,
-            "body": _b64(_field(d, "body", str)),
-            "meta": _field(d, "meta", dict),
-            "cookies": _field(d, "cookies", dict | list),
-            "cb_kwargs": _field(d, "cb_kwargs", dict),
-            "callback": self._method(d.get("callback")),
-            "errback": self._method(d.get("errback")),
+            "body": fields["body"],
+            "meta": fields["meta"],
+            "cookies": fields["cookies"],
+            "cb_kwargs": fields["cb_kwargs"],
+            "callback": self._method(fields["callback"]),
+            "errback": self._method(fields["errback"]),
         }
+        other = fields["other"]
         for attr in cls.attributes:
-            if attr not in _ENCODED and attr in d:
-                kwargs[attr] = d[attr]
+            if attr not in kwargs and attr != "headers" and attr in other:
+                kwargs[attr] = other[attr]
         try:  # the constructor checks the remaining attributes (priority, method, flags...)
             request = cls(**kwargs)
             request.headers.clear()
-            for name, values in headers:
+            for name, values in fields["headers"]:
                 request.headers.setlist(name, values)
         except (TypeError, ValueError, LookupError, AttributeError) as e:  # e.g. encoding
-            raise ValueError(f"not a valid {cls.__name__}: {_short(str(e))}") from None
+            raise ValueError(f"not a valid {cls.__name__}: {short(str(e))}") from None
         return request
 
     def _method(self, name: Any) -> Any:
@@ -144,8 +212,63 @@ class RequestCodec:
             or name.startswith("__")
             or not inspect.isfunction(getattr(type(self.spider), name, None))
         ):
-            raise ValueError(f"spider {self.spider.name!r} has no method {_short(name)}")
+            raise ValueError(f"spider {self.spider.name!r} has no method {short(name)}")
         return getattr(self.spider, name)
+
+
+def _plain(data: str | bytes) -> list[str]:
+    """The plain form's items: ``url[ callback[ errback]]``."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError("neither JSON nor UTF-8 text") from None
+    items = data.split(" ", 3)
+    if len(items) > 3 or "" in items:
+        raise ValueError("text that is not 'url[ callback[ errback]]'")
+    return items
+
+
+def _read_v2(d: list[Any]) -> dict[str, Any]:
+    """The fields of a format-2 array; ValueError for a wrong shape."""
+    if not 1 <= len(d) <= 4:
+        raise ValueError(f"a request array of {len(d)} items, not 1 to 4")
+    x = as_(d[3], dict, "the request's fields") if len(d) > 3 else {}
+    unknown = x.keys() - _SHORT.keys() - {"c", "x"}
+    if unknown:
+        raise ValueError(f"unknown request fields {short(sorted(unknown))}")
+    own = as_(x.get("x", {}), dict, "'x'")
+    if own.keys() & _KNOWN:
+        raise ValueError(f"'x' holds standard fields {short(sorted(own.keys() & _KNOWN))}")
+    for key, types in _TYPES.items():
+        if key in x:
+            as_(x[key], types, f"{key!r} ({_SHORT[key]})")
+    other = {_SHORT[k]: v for k, v in x.items() if k in _SHORT} | own
+    return {
+        "class": x.get("c"),
+        "url": as_(d[0], str, "the URL"),
+        "headers": headers_in(x.get("h", [])),
+        "body": to_bytes(x.get("b", "")),
+        "meta": as_(x.get("d", {}), dict, "'d' (meta)"),
+        "cookies": as_(x.get("k", {}), dict | list, "'k' (cookies)"),
+        "cb_kwargs": as_(x.get("a", {}), dict, "'a' (cb_kwargs)"),
+        "callback": d[1] if len(d) > 1 else None,
+        "errback": d[2] if len(d) > 2 else None,
+        "other": other,
+    }
+
+
+def url_of(data: str | bytes) -> str:
+    """The URL of a queued request (either format), without building the request;
+    ValueError for a value that is not one."""
+    if data[:1] not in ("[", "{", b"[", b"{"):
+        url: Any = _plain(data)[0]
+    else:
+        d = json.loads(data)
+        url = d[0] if isinstance(d, list) and d else d.get("url") if isinstance(d, dict) else None
+    if not isinstance(url, str):
+        raise ValueError("not a queued request")
+    return url
 
 
 def _request_class(path: Any) -> type[Request]:
@@ -160,90 +283,4 @@ def _request_class(path: Any) -> type[Request]:
         cls = vars(loaded).get(name) if loaded is not None else None
         if isinstance(cls, type) and issubclass(cls, Request):
             return cls
-    raise ValueError(f"class {_short(path)} is not a Request subclass of a loaded module")
-
-
-def _no_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON value encode writes")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{_short(text)} overflows a float")
-    return value
-
-
-def _field(d: dict[str, Any], key: str, types: Any) -> Any:
-    if key not in d:
-        raise ValueError(f"no {key!r} field")
-    return _as(d[key], types, repr(key))
-
-
-def _as(value: Any, types: Any, what: str) -> Any:
-    if not isinstance(value, types):
-        raise ValueError(f"{what} is a JSON {type(value).__name__}")
-    return value
-
-
-def _pair(header: Any) -> tuple[Any, Any]:
-    if not isinstance(header, list) or len(header) != 2:
-        raise ValueError("a header is not a [name, values] pair")
-    return header[0], header[1]
-
-
-def _b64(text: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)  # what b64encode writes, nothing else
-    except ValueError as e:  # binascii.Error; a non-ASCII str
-        raise ValueError(f"not base64 ({e})") from None
-
-
-def _text(value: bytes) -> str | dict[str, str]:
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        return {"base64": base64.b64encode(value).decode("ascii")}
-
-
-def _bytes(value: Any) -> bytes:
-    """A header name or value as :func:`_text` wrote it."""
-    if isinstance(value, str):
-        try:
-            return value.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate, from a \\ud800 escape
-            raise ValueError("a header holds a lone surrogate") from None
-    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("base64"), str):
-        return _b64(value["base64"])
-    raise ValueError('a header is neither text nor {"base64": ...}')
-
-
-def _json_safe(value: Any, where: str, request: str) -> Any:
-    """*value* if JSON holds it faithfully (tuples become lists); else a clear error."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return value
-    elif isinstance(value, list | tuple):
-        return [_json_safe(v, f"{where}[{i}]", request) for i, v in enumerate(value)]
-    elif isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if not isinstance(k, str):
-                raise RequestNotSerializable(
-                    f"cannot queue {request}: {where} has a {type(k).__name__} key {k!r}; "
-                    f"JSON object keys are strings."
-                )
-            out[k] = _json_safe(v, f"{where}[{k!r}]", request)
-        return out
-    raise RequestNotSerializable(
-        f"cannot queue {request}: {where} holds a {type(value).__name__} ({_short(value)}), "
-        f"which is not JSON; store str/int/float/bool/None/list/dict values there, or list "
-        f"the meta key in FRONTIER_TRANSIENT_META_KEYS if it only matters in this process."
-    )
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    raise ValueError(f"class {short(path)} is not a Request subclass of a loaded module")

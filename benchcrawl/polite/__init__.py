@@ -18,13 +18,16 @@ Key schema (templates in settings, defaults in :mod:`benchcrawl.broad.defaults`;
 ------------------------------------------------------------------------------------
 ``FRONTIER_QUEUE_CLASS = "benchcrawl.polite.queue.PoliteQueue"`` replaces
 ``SCHEDULER_QUEUE_KEY`` by one queue per domain; the data, leases, owners, failed, seq,
-workers and dupefilter keys are the frontier's (see :mod:`benchcrawl.frontier`). A queued id is
-``<16 hex>@<domain>``, so every script finds a request's domain without reading it.
+workers and dupefilter keys are the frontier's (see :mod:`benchcrawl.frontier`). A leased id
+is ``<16 hex>@<domain>``, so every script finds a request's domain without reading it.
 
 ``BROAD_READY_KEY``          ``%(spider)s:domains:ready``     zset domain -> its next turn
     (Redis ms). A lease takes the next request of each domain whose turn has come and moves
     the turn on by the domain's delay.
-``BROAD_DOMAIN_QUEUE_KEY``   ``%(spider)s:domain:%(domain)s`` zset id -> -priority.
+``BROAD_DOMAIN_QUEUE_KEY``   ``%(spider)s:domain:%(domain)s`` the domain's queue, in the
+    frontier's shape: zset id -> -priority of requests put back (and those an older version
+    queued), ``...:list:<score>`` lists of fresh requests' JSON by score and
+    ``...:lists``, the zset of their scores (see ``SCHEDULER_QUEUE_KEY`` there).
 ``BROAD_QUEUED_KEY``         ``%(spider)s:domains:queued``    counter of queued requests.
 ``BROAD_DELAYS_KEY``         ``%(spider)s:domains:delay``     hash domain -> robots.txt
     Crawl-delay (ms); the delay is the larger of it and ``BROAD_MIN_DELAY``.

@@ -38,7 +38,7 @@ class DomainState:
         robots_ttl: float,
         robots_retry: float,
         robots_give_up: int = 0,
-        failed_key: str = "",
+        frontier: FrontierKeys | None = None,
     ) -> None:
         self.server = server
         self.keys = keys
@@ -48,8 +48,8 @@ class DomainState:
         self.subdomains = subdomains
         self.robots_ttl_ms = int(robots_ttl * 1000)
         self.robots_retry_ms = int(robots_retry * 1000)
-        self.robots_give_up = robots_give_up if failed_key else 0
-        self.failed_key = failed_key  # the frontier's failed-requests hash
+        self.robots_give_up = robots_give_up if frontier else 0
+        self.frontier = frontier  # its failed, data and seq keys, to give a domain up
         self._gate = register_polite(server, "gate")
         self._robots = register_polite(server, "robots")
         self._page = register_polite(server, "page")
@@ -67,7 +67,7 @@ class DomainState:
             robots_ttl=settings.getfloat("BROAD_ROBOTS_TTL"),
             robots_retry=settings.getfloat("BROAD_ROBOTS_RETRY"),
             robots_give_up=settings.getint("BROAD_ROBOTS_GIVE_UP"),
-            failed_key=FrontierKeys.from_settings(settings, name).failed,
+            frontier=FrontierKeys.from_settings(settings, name),
         )
 
     def gate(self, domain: str) -> int:
@@ -115,8 +115,11 @@ class DomainState:
                 k.ready,
                 k.robots_prefix + domain,
                 k.robots_failures,
-                self.failed_key or k.robots_failures,  # unused while give-up is off
+                # the frontier's keys are unused while give-up is off
+                self.frontier.failed if self.frontier else k.robots_failures,
                 k.queued,
+                self.frontier.data if self.frontier else k.robots_failures,
+                self.frontier.seq if self.frontier else k.robots_failures,
             ],
             args=[
                 domain,

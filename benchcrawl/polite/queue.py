@@ -24,7 +24,7 @@ from twisted.internet.base import DelayedCall
 from benchcrawl.broad.scope import host_of
 from benchcrawl.frontier.interface import ClusterState, CommitResult, FrontierKeys, Push
 from benchcrawl.frontier.queue import RECLAIM_LIMIT, report
-from benchcrawl.frontier.serialize import FORMAT
+from benchcrawl.frontier.serialize import url_of
 from benchcrawl.frontier.wake import engine_wakeup
 from benchcrawl.polite.keys import PoliteKeys, register_polite
 
@@ -173,7 +173,7 @@ class PoliteQueue:
         args: list[Any] = [self.mode, self.worker, len(pushes), len(acks), len(fails)]
         args += [self.domain_cap, p.queue_prefix]
         for push in pushes:
-            domain = host_of(json.loads(push.data)["url"]) or "-"
+            domain = host_of(url_of(push.data)) or "-"
             args += [domain, "1" if push.filtered else "0", push.score, push.data]
             args += [len(push.fingerprint), *push.fingerprint]
         args += acks
@@ -253,27 +253,14 @@ class PoliteQueue:
 def robots_request(origin: str) -> str:
     """The JSON of a robots.txt request for *origin* (``scheme://host[:port]``), in the
     format of :class:`~benchcrawl.frontier.serialize.RequestCodec`."""
-    return json.dumps(
-        {
-            "v": FORMAT,
-            "url": f"{origin}/robots.txt",
-            "headers": [],
-            "body": "",
-            "meta": {
-                ROBOTS_META: host_of(origin),
-                "dont_redirect": True,  # a redirect is treated as "no file" (RFC 9309 allows)
-                "dont_retry": True,  # a failure is "unreachable": retried after a while
-                "handle_httpstatus_all": True,  # 4xx and 5xx mean something here
-            },
-            "cookies": {},
-            "cb_kwargs": {},
-            "callback": ROBOTS_CALLBACK,
-            "errback": ROBOTS_ERRBACK,
-            "dont_filter": True,
-            "priority": 0,
-        },
-        separators=(",", ":"),
-    )
+    meta = {
+        ROBOTS_META: host_of(origin),
+        "dont_redirect": True,  # a redirect is treated as "no file" (RFC 9309 allows)
+        "dont_retry": True,  # a failure is "unreachable": retried after a while
+        "handle_httpstatus_all": True,  # 4xx and 5xx mean something here
+    }
+    request = [f"{origin}/robots.txt", ROBOTS_CALLBACK, ROBOTS_ERRBACK, {"d": meta, "f": True}]
+    return json.dumps(request, separators=(",", ":"))
 
 
 def _glob_escape(text: str) -> str:

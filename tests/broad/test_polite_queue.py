@@ -14,6 +14,7 @@ from scrapy.settings import Settings
 from benchcrawl.broad.robots import RobotsEntry, classify
 from benchcrawl.commands import load_addon_settings
 from benchcrawl.frontier.queue import FrontierKeys, Push
+from benchcrawl.frontier.serialize import url_of
 from benchcrawl.polite.domains import EXCLUDED, NOT_SEED, DomainState
 from benchcrawl.polite.keys import PoliteKeys
 from benchcrawl.polite.queue import ROBOTS_META, PoliteQueue
@@ -73,7 +74,7 @@ def _push(url: str, priority: int = 0) -> Push:
 
 
 def _urls(rows: list[tuple[str, bytes]]) -> list[str]:
-    return [json.loads(data)["url"] for _, data in rows]
+    return [url_of(data) for _, data in rows]
 
 
 def _allow(state: DomainState, *domains: str, delay_ms: int = 0) -> None:
@@ -88,7 +89,7 @@ def test_first_lease_of_a_domain_is_its_robots_txt(server: redis.Redis) -> None:
     rows = queue.lease(10, 30_000)
     assert _urls(rows) == ["https://a.test:8443/robots.txt"]
     robots = json.loads(rows[0][1])
-    assert robots["meta"][ROBOTS_META] == "a.test" and robots["callback"] == "parse_robots"
+    assert robots[3]["d"][ROBOTS_META] == "a.test" and robots[1] == "parse_robots"
     assert queue.lease(10, 30_000) == []  # pending: no page before robots.txt is known
     state.store_robots("a.test", classify(200, b"User-agent: *\nCrawl-delay: 2\n"), 2000)
     assert queue.lease(10, 30_000) == []  # its turn: 2 s (Crawl-delay) after the robots fetch
@@ -145,9 +146,10 @@ def test_unreachable_robots_txt_holds_the_domain_until_the_retry(server: redis.R
 def test_robots_txt_unreachable_too_often_fails_the_domains_requests(
     server: redis.Redis,
 ) -> None:
-    failed_key = FrontierKeys.from_settings(_settings(), "t").failed
+    frontier = FrontierKeys.from_settings(_settings(), "t")
+    failed_key = frontier.failed
     queue = _queue(server, min_delay=0.0)
-    state = _state(server, robots_retry=0.05, robots_give_up=2, failed_key=failed_key)
+    state = _state(server, robots_retry=0.05, robots_give_up=2, frontier=frontier)
     state.add_seeds(["a.test", "b.test"])
     _allow(state, "b.test")
     queue.commit(
@@ -200,6 +202,24 @@ def test_reclaim_and_release_put_requests_back_in_their_domain(server: redis.Red
     assert _urls(leased) == ["http://a.test/1"]  # one per turn, even at delay 0
     assert two.release([leased[0][0]]) == 1
     assert two.maintain([], 30_000, 60_000).queued == 2
+
+
+def test_requests_an_older_version_queued_are_leased_first_at_their_priority(
+    server: redis.Redis,
+) -> None:
+    """An upgrade mid-crawl: 0.x's per-domain zset of ids, format-1 JSON in the data hash."""
+    queue, state = _queue(server, min_delay=0.0), _state(server)
+    state.add_seeds(["a.test"])
+    _allow(state, "a.test")
+    old = {"v": 1, "url": "http://a.test/old", "headers": [], "body": "", "meta": {}}
+    old |= {"cookies": {}, "cb_kwargs": {}, "callback": None, "errback": None, "priority": 0}
+    server.hset(queue.keys.data, "0000000000000001@a.test", json.dumps(old))
+    server.zadd(f"{queue.polite.queue_prefix}a.test", {"0000000000000001@a.test": 0})
+    server.set("t:domains:queued", 1)
+    queue.commit([_push("http://a.test/new"), _push("http://a.test/hi", 1)], [], [])
+    got = [_urls(queue.lease(1, 30_000)) for _ in range(3)]
+    assert got == [["http://a.test/hi"], ["http://a.test/old"], ["http://a.test/new"]]
+    assert queue.maintain([], 30_000, 60_000).queued == 0
 
 
 def test_excluded_and_non_seed_domains_are_dropped_at_lease(server: redis.Redis) -> None:
@@ -262,9 +282,10 @@ def test_corrupt_queued_data_does_not_block_the_queue(server: redis.Redis, garba
     queue, state = _queue(server), _state(server)
     state.add_seeds(["a.test", "b.test"])
     queue.commit([_push("https://a.test/1"), _push("https://b.test/1")], [], [])
-    data_key = queue.keys.data
-    first = sorted(server.hkeys(data_key))[0]
-    server.hset(data_key, first, garbage)
+    prefix = queue.polite.queue_prefix
+    server.lset(f"{prefix}a.test:list:0", 0, garbage)  # a fresh request
+    server.zadd(f"{prefix}b.test", {"00000000000000ff@b.test": -1})  # one put back
+    server.hset(queue.keys.data, "00000000000000ff@b.test", garbage)
     rows = queue.lease(10, 30_000)
     # both domains still get their robots.txt lease (the corrupt one from http://domain)
     urls = _urls(rows)

@@ -21,13 +21,24 @@ class _Spider(Spider):
     def parse_item(self, response: Any) -> None: ...
 
 
-GOOD = RequestCodec(_Spider()).encode(Request("http://127.0.0.1/x"))
+GOOD = RequestCodec(_Spider()).encode(Request("http://127.0.0.1/x", meta={"k": 1}))
+# format 1, written by older versions and still read
+GOOD_V1 = (
+    '{"v":1,"url":"http://127.0.0.1/x","headers":[],"body":"","meta":{},"cookies":{},'
+    '"cb_kwargs":{},"callback":null,"errback":null,"encoding":"utf-8","flags":[],'
+    '"dont_filter":false,"method":"GET","priority":0}'
+)
 
 
 def _with(**changes: Any) -> str:
-    d = json.loads(GOOD)
+    d = json.loads(GOOD_V1)
     d.update(changes)
     return json.dumps(d)
+
+
+def _v2(*items: Any, **fields: Any) -> str:
+    """A format-2 array: *items* after the URL, then *fields* as its object."""
+    return json.dumps(["http://127.0.0.1/x", *items, *([fields] if fields else [])])
 
 
 CJK = "".join(chr(0x4E00 + i) for i in range(16_000))
@@ -62,6 +73,33 @@ GARBAGE = [
     _with(**{"class": "scrapy.Spider"}),
     _with(**{"class": "antigravity.Request"}),  # not loaded: never imported
     _with(**{"class": 5}),
+    "[]",
+    '["http://127.0.0.1/x", null, null, {}, 5]',
+    "[7]",
+    _v2("no_such_method"),
+    _v2(None, 3),
+    _v2(None, None, 1),
+    _v2(None, None, q=1),  # an unknown field
+    _v2(None, None, h="x"),
+    _v2(None, None, h=[["a", [{"base64": "@@"}]]]),
+    _v2(None, None, b={"base64": "é"}),
+    _v2(None, None, b=5),
+    _v2(None, None, d=[]),
+    _v2(None, None, k=3),
+    _v2(None, None, a=None),
+    _v2(None, None, p="high"),
+    _v2(None, None, e="utfm-8"),
+    _v2(None, None, m=5),
+    _v2(None, None, c="os.system"),
+    _v2(None, None, c="antigravity.Request"),
+    _v2(None, None, x=[1]),
+    _v2(None, None, c="scrapy.http.JsonRequest", x={"url": "http://evil/"}),
+    "http://127.0.0.1/x parse_item parse_item parse_item",  # the plain form: 3 items at most
+    "http://127.0.0.1/x  parse_item",
+    "http://127.0.0.1/x __init__",
+    "no-scheme parse_item",
+    "http://[::1 parse_item",
+    "u://\x01\x00\x0e\x0e: parse_item",  # found by tests/fuzz/fuzz_codec.py: not idempotent
 ]
 
 
@@ -84,8 +122,11 @@ def test_decode_raises_only_value_error(data: str) -> None:
         lambda n: "1" * n,  # a huge integer: refused by the digit limit
         lambda n: _with(url="http://h/" + "a" * n),  # a long URL is read in one pass
         lambda n: _with(headers=[["a", ["b" * n]]]),
+        lambda n: _v2(None, None, d={"k": "v" * n}),
+        lambda n: "http://h/" + "a" * n + " parse_item",
+        lambda n: " " * n,
     ],
-    ids=["nesting", "digits", "url", "header"],
+    ids=["nesting", "digits", "url", "header", "meta", "plain", "spaces"],
 )
 def test_decode_time_grows_linearly_with_the_value(make: Any) -> None:
     codec = RequestCodec(_Spider())
@@ -98,6 +139,11 @@ def test_decode_time_grows_linearly_with_the_value(make: Any) -> None:
             pass
 
     assert doubling_ratio(decode, 100_000) < LINEAR
+
+
+def test_plain_text_that_is_not_utf_8_is_refused() -> None:
+    with pytest.raises(ValueError, match="neither JSON nor UTF-8"):
+        RequestCodec(_Spider()).decode(b"http://127.0.0.1/\xff parse_item")
 
 
 def test_a_long_non_ascii_host_is_refused_before_idna(monkeypatch) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 
 import pytest
 import redis
+from scrapy import Request
+from scrapy.utils.request import fingerprint
 
 from bench._farm import Farm
 from tests.support.redis_server import RedisServer
@@ -40,6 +43,34 @@ def test_one_worker_crawls_every_page_once_and_closes_by_itself(
     r = redis_server.client()
     assert r.zcard("farm:requests") == 0 and r.zcard("farm:requests:leases") == 0
     assert r.scard("farm:dupefilter") == PAGES  # closing kept the shared state
+
+
+@pytest.mark.timeout(120)
+def test_an_upgrade_mid_crawl_loses_nothing(make_farm, start_worker, redis_server: RedisServer):
+    """What an older version left in Redis mid-crawl (format-1 requests queued as ids in
+    the queue zset with their JSON in the data hash, whole fingerprints in the dedup set)
+    is crawled by this one: every page once, none unreadable, the old set kept as it is."""
+    farm = make_farm(PAGES)
+    r = redis_server.client()
+    for i in range(farm.pages):
+        url = farm.url(i)
+        lease = f"{i + 1:016x}"
+        old = {"v": 1, "url": url, "headers": [], "body": "", "meta": {"depth": 1}}
+        old |= {"cookies": {}, "cb_kwargs": {}, "callback": "parse", "errback": "on_error"}
+        old |= {"encoding": "utf-8", "flags": [], "dont_filter": False, "method": "GET"}
+        r.hset("farm:requests:data", lease, json.dumps(old | {"priority": 0}))
+        r.zadd("farm:requests", {lease: 0})
+        r.sadd("farm:dupefilter", fingerprint(Request(url)))
+    r.set("farm:requests:seq", farm.pages)
+    worker = start_worker(farm)
+    assert worker.wait(60) == 0, worker.log[-3000:]
+    fetches = farm.fetches()
+    assert set(fetches) == _all_pages(farm)
+    assert _dupes(fetches) == 0
+    assert "unreadable" not in worker.log and "Traceback" not in worker.log
+    assert f"'frontier/requests/acked': {PAGES}" in worker.log
+    assert r.scard("farm:dupefilter") == PAGES
+    assert {len(m) for m in r.smembers("farm:dupefilter")} == {20}
 
 
 @pytest.mark.timeout(120)

@@ -65,7 +65,7 @@ def test_every_attribute_round_trips(codec: RequestCodec) -> None:
         encoding="latin-1",
     )
     data = codec.encode(request)
-    assert b"pickle" not in data.encode() and json.loads(data)["v"] == 1
+    assert b"pickle" not in data.encode() and isinstance(json.loads(data), list)  # format 2
     back = codec.decode(data)
     _same(request, back)
     assert back.meta == request.meta
@@ -122,3 +122,89 @@ def test_transient_and_private_meta_are_dropped(codec: RequestCodec) -> None:
 def test_tuples_arrive_as_lists(codec: RequestCodec) -> None:
     back = codec.decode(codec.encode(Request("https://example.com/", meta={"t": (1, "a")})))
     assert back.meta["t"] == [1, "a"]
+
+
+def test_a_plain_request_is_its_url_and_callback_names(codec: RequestCodec) -> None:
+    spider = codec.spider
+    request = Request("https://example.com/a", callback=spider.parse_item, errback=spider.on_error)
+    data = codec.encode(request)
+    assert data == "https://example.com/a parse_item on_error"  # the plain form
+    assert codec.encode(Request("https://example.com/b")) == "https://example.com/b"
+    spaced = Request("https://example.com/a b", callback=spider.parse_item)
+    assert codec.encode(spaced) == "https://example.com/a%20b parse_item"
+    alone = Request("https://example.com/", errback=spider.on_error)
+    assert codec.encode(alone) == '["https://example.com/",null,"on_error"]'
+    _same(alone, codec.decode(codec.encode(alone)))
+    back = codec.decode(data)
+    _same(request, back)
+    assert back.meta == {} and back.headers == {}
+
+
+def test_only_defaults_are_left_out(codec: RequestCodec) -> None:
+    """Each attribute a user sets travels, alone, even when another is at its default."""
+    changes: list[dict[str, Any]] = [
+        {"method": "HEAD"},
+        {"headers": {"Referer": "https://example.com/"}},
+        {"body": b"q=1"},
+        {"meta": {"depth": 0}},
+        {"cookies": [{"name": "a", "value": "b"}]},
+        {"cb_kwargs": {"n": 0}},
+        {"priority": -1},
+        {"dont_filter": True},
+        {"encoding": "cp1252"},
+        {"flags": ["x"]},
+        {"errback": codec.spider.on_error},
+    ]
+    for change in changes:
+        request = Request("https://example.com/", **change)
+        back = codec.decode(codec.encode(request))
+        _same(request, back)
+        assert back.meta == request.meta
+
+
+def test_requests_an_older_version_queued_still_decode(codec: RequestCodec) -> None:
+    """Format 1, as 0.x wrote it: every field spelled out."""
+    old = (
+        '{"v":1,"url":"https://example.com/p","headers":[["Referer",["https://example.com/"]]],'
+        '"body":"eD0x","meta":{"depth":2},"cookies":{},"cb_kwargs":{"n":1},'
+        '"callback":"parse_item","errback":"on_error","encoding":"utf-8","flags":[],'
+        '"dont_filter":false,"method":"POST","priority":-3}'
+    )
+    back = codec.decode(old)
+    assert (back.url, back.method, back.body, back.priority) == (
+        "https://example.com/p",
+        "POST",
+        b"x=1",
+        -3,
+    )
+    assert back.meta == {"depth": 2} and back.cb_kwargs == {"n": 1}
+    assert back.headers["Referer"] == b"https://example.com/"
+    assert back.callback == codec.spider.parse_item and back.errback == codec.spider.on_error
+    _same(back, codec.decode(codec.encode(back)))  # and it is written in the new format
+
+
+def test_format_2_is_a_third_of_format_1(codec: RequestCodec) -> None:
+    spider = codec.spider
+    request = Request(
+        "https://www.example.com/articles/0000123.html",
+        callback=spider.parse_item,
+        errback=spider.on_error,
+    )
+    old = {
+        "v": 1,
+        "url": request.url,
+        "headers": [],
+        "body": "",
+        "meta": {},
+        "cookies": {},
+        "cb_kwargs": {},
+        "callback": "parse_item",
+        "errback": "on_error",
+        "encoding": "utf-8",
+        "flags": [],
+        "dont_filter": False,
+        "method": "GET",
+        "priority": 0,
+    }
+    assert codec.decode(json.dumps(old)).url == request.url
+    assert len(codec.encode(request)) * 3 <= len(json.dumps(old, separators=(",", ":")))

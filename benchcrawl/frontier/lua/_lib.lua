@@ -66,13 +66,126 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- A queued request's JSON is untrusted (anyone with the Redis can write it): these read
+-- every form of benchcrawl.frontier.serialize (plain text 'url cb eb', priority 0; format
+-- 2: [url, cb, eb, {p=...}]; format 1: an object with url and priority) and give nil / 0
+-- for anything else.
+local function plain(json)
+  local c = string.sub(json, 1, 1)
+  return c ~= '[' and c ~= '{'
+end
+
+local function decoded(json)
+  if plain(json) then return nil end
+  local ok, d = pcall(cjson.decode, json)
+  if ok and type(d) == 'table' then return d end
+  return nil
+end
+
+local function url_of(json)
+  if plain(json) then return string.match(json, '^[^ ]+') end
+  local d = decoded(json)
+  if not d then return nil end
+  local url = d[1]
+  if url == nil then url = d['url'] end
+  if type(url) == 'string' then return url end
+  return nil
+end
+
+local function priority_of(json)
+  local d = decoded(json)
+  if not d then return 0 end
+  local p
+  if d[1] ~= nil then
+    if type(d[4]) == 'table' then p = d[4]['p'] end
+  else
+    p = d['priority']
+  end
+  return tonumber(p) or 0
+end
+
+-- Fresh requests (queued, never leased) wait without an id, as their JSON, in one list
+-- per score (-priority), FIFO: `<queue>:list:<score>`; `<queue>:lists` is a zset of the
+-- scores (member: the score's text) whose list may be non-empty. Requests put back (an
+-- expired lease, a release, a re-queued failure) and those an older version queued are ids
+-- in the queue zset itself, their JSON in the data hash. The queue's head is the lower
+-- score of the two; at equal scores the zset's (its requests are the older).
+local function fresh_push(queue, score, datas, n)
+  call_many('RPUSH', queue .. ':list:' .. score, datas, n, 1)
+  redis.call('ZADD', queue .. ':lists', 'NX', score, score)
+end
+
+local function fresh_count(queue)
+  local total = 0
+  for _, s in ipairs(redis.call('ZRANGE', queue .. ':lists', 0, -1)) do
+    total = total + redis.call('LLEN', queue .. ':list:' .. s)
+  end
+  return total
+end
+
+-- The queue's head: 'z', id (the zset's) or 'l', score text (a list), or nil when empty.
+local function head(queue)
+  local z = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
+  local l = redis.call('ZRANGE', queue .. ':lists', 0, 0, 'WITHSCORES')
+  if #l > 0 and (#z == 0 or tonumber(l[2]) < tonumber(z[2])) then return 'l', l[1] end
+  if #z > 0 then return 'z', z[1] end
+  return nil
+end
+
+-- Takes up to n requests off the queue, in order. Returns kinds, values, count: kind 'z'
+-- with an id (its JSON in the data hash) or 'l' with the JSON of a fresh request.
+local function take(queue, n)
+  local kinds, vals, k = {}, {}, 0
+  for _ = 1, n + 8 do
+    if k >= n then break end
+    local kind, what = head(queue)
+    if not kind then break end
+    if kind == 'z' then
+      k = k + 1; kinds[k] = 'z'; vals[k] = redis.call('ZPOPMIN', queue)[1]
+    else
+      local want = n - k
+      local got = redis.call('LPOP', queue .. ':list:' .. what, want) or {}
+      for i = 1, #got do kinds[k + i] = 'l'; vals[k + i] = got[i] end
+      k = k + #got
+      if #got < want then redis.call('ZREM', queue .. ':lists', what) end
+    end
+  end
+  return kinds, vals, k
+end
+
+-- The JSON of the queue's head without taking it: false when the queue is empty, nil when
+-- its head id has no data.
+local function peek(queue, data)
+  for _ = 1, 8 do
+    local kind, what = head(queue)
+    if not kind then return false end
+    if kind == 'z' then return redis.call('HGET', data, what) or nil end
+    local json = redis.call('LINDEX', queue .. ':list:' .. what, 0)
+    if json then return json end
+    redis.call('ZREM', queue .. ':lists', what)
+  end
+  return false
+end
+
+-- Deletes the fresh requests of a queue; returns their JSON.
+local function fresh_drop(queue)
+  local all, n = {}, 0
+  for _, s in ipairs(redis.call('ZRANGE', queue .. ':lists', 0, -1)) do
+    local list = queue .. ':list:' .. s
+    for _, json in ipairs(redis.call('LRANGE', list, 0, -1)) do n = n + 1; all[n] = json end
+    redis.call('DEL', list)
+  end
+  redis.call('DEL', queue .. ':lists')
+  return all
+end
+
 -- Puts leased ids back in the queue at their own priority (read from the request JSON).
 local function requeue(queue, data, ids)
   local zargs, n = {}, 0
   for _, id in ipairs(ids) do
     local json = redis.call('HGET', data, id)
     if json then
-      zargs[n + 1] = -(tonumber(cjson.decode(json)['priority']) or 0); zargs[n + 2] = id
+      zargs[n + 1] = -priority_of(json); zargs[n + 2] = id
       n = n + 2
     end
   end

@@ -1,4 +1,5 @@
--- Writes one batch of a worker's outbox, atomically: new requests (deduplicated), then
+-- Writes one batch of a worker's outbox, atomically: new requests (deduplicated, into the
+-- fresh lists of their score, see fresh_push), then
 -- acknowledgements, then failures. A lease is only settled by the worker that holds it; a
 -- lease that expired and sits in the queue again, unclaimed, is settled too (the work is
 -- done), one that another worker has taken is left to it.
@@ -32,16 +33,22 @@ for i = 1, npush do
   if keep[i] then pushed = pushed + 1; order[pushed] = i end
 end
 if pushed > 0 then
-  local last = redis.call('INCRBY', KEYS[6], pushed)
-  local zargs, hargs = {}, {}
+  redis.call('INCRBY', KEYS[6], pushed)  -- the sequence also counts every queued request
+  local lists, scores, nscores = {}, {}, 0
   for j = 1, pushed do
     local base = starts[order[j]]
-    local id = string.format('%016x', last - pushed + j)
-    zargs[2 * j - 1] = ARGV[base + 1]; zargs[2 * j] = id
-    hargs[2 * j - 1] = id; hargs[2 * j] = ARGV[base + 2]
+    local score = ARGV[base + 1]
+    local list = lists[score]
+    if not list then
+      list = {n = 0}; lists[score] = list
+      nscores = nscores + 1; scores[nscores] = score
+    end
+    list.n = list.n + 1; list[list.n] = ARGV[base + 2]
   end
-  call_many('HSET', KEYS[2], hargs, 2 * pushed, 2)
-  call_many('ZADD', KEYS[1], zargs, 2 * pushed, 2)
+  for i = 1, nscores do
+    local list = lists[scores[i]]
+    fresh_push(KEYS[1], scores[i], list, list.n)
+  end
 end
 
 local function settle(id)

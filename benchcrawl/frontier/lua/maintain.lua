@@ -5,4 +5,5 @@
 -- Returns: {{lost ids}, reclaimed, queued, leased}
 local lost, expired = maintain_leases(KEYS[5], KEYS[3], KEYS[4], ARGV[1], ARGV[2], ARGV[3], ARGV[4], 5)
 local reclaimed = requeue(KEYS[1], KEYS[2], expired)
-return {lost, reclaimed, redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3])}
+local queued = redis.call('ZCARD', KEYS[1]) + fresh_count(KEYS[1])
+return {lost, reclaimed, queued, redis.call('ZCARD', KEYS[3])}

@@ -1,6 +1,8 @@
 -- Shared by the polite (per-domain) queue's scripts; prepended after _lib.lua.
--- A queued id is '<16 hex digits>@<domain>', so every script finds a request's domain queue
--- without reading its JSON: queue key = prefix .. domain.
+-- A leased id is '<16 hex digits>@<domain>', so every script finds a request's domain queue
+-- without reading its JSON: queue key = prefix .. domain. A domain queue is the frontier's
+-- queue shape (see fresh_push and take in _lib.lua): fresh requests in lists by score, ids
+-- put back in the zset.
 
 local function domain_of(id)
   return string.match(id, '@(.+)$')
@@ -15,7 +17,7 @@ local function requeue_polite(ready, data, queued, prefix, ids)
     local json = redis.call('HGET', data, id)
     local domain = domain_of(id)
     if json and domain then
-      local score = -(tonumber(cjson.decode(json)['priority']) or 0)
+      local score = -priority_of(json)
       redis.call('ZADD', prefix .. domain, score, id)
       redis.call('ZADD', ready, 'NX', now, domain)
       n = n + 1
@@ -38,10 +40,21 @@ end
 
 -- Deletes a domain's queue and returns how many requests it held. Their data goes too;
 -- or, given *failed* and *record*, they are recorded as failed instead (their data kept,
--- so they can be queued again).
-local function drop_domain(ready, data, queued, prefix, domain, failed, record)
+-- so they can be queued again; a fresh request gets an id from *seq* for it).
+local function drop_domain(ready, data, queued, prefix, domain, failed, record, seq)
   local q = prefix .. domain
   local ids = redis.call('ZRANGE', q, 0, -1)
+  local fresh = fresh_drop(q)
+  if failed and #fresh > 0 then
+    local last = redis.call('INCRBY', seq, #fresh)
+    local args, n = {}, 0
+    for i, json in ipairs(fresh) do
+      local id = string.format('%016x', last - #fresh + i) .. '@' .. domain
+      ids[#ids + 1] = id
+      args[n + 1] = id; args[n + 2] = json; n = n + 2
+    end
+    call_many('HSET', data, args, n, 2)
+  end
   if #ids > 0 then
     if failed then
       local args, n = {}, 0
@@ -50,9 +63,11 @@ local function drop_domain(ready, data, queued, prefix, domain, failed, record)
     else
       call_many('HDEL', data, ids, #ids, 1)
     end
-    redis.call('DECRBY', queued, #ids)
   end
+  local total = #ids
+  if not failed then total = total + #fresh end
+  if total > 0 then redis.call('DECRBY', queued, total) end
   redis.call('DEL', q)
   redis.call('ZREM', ready, domain)
-  return #ids
+  return total
 end

@@ -1,4 +1,5 @@
--- commit.lua for the polite queue: new requests go to their domain's queue (unless it holds
+-- commit.lua for the polite queue: new requests go to their domain's queue, into its fresh
+-- list of their score (see fresh_push in _lib.lua; unless it holds
 -- cap requests already: then they are dropped, counted per domain, and, with an exact
 -- filter, forgotten so a later page can offer them again), then acks, then failures.
 -- KEYS: ready, data, leases, owners, failed, seq, dupefilter, queued, dropped
@@ -30,13 +31,19 @@ local checked_at = {}
 for j = 1, nchecked do checked_at[checked[j]] = j end
 
 local sizes, pushed, dropped, forget, nforget = {}, 0, 0, {}, 0
-local now = now_ms()
+local lists, order, nlists = {}, {}, 0
 for i = 1, npush do
   if keep[i] then
     local base = starts[i]
     local domain = ARGV[base]
-    local q = prefix .. domain
-    local size = sizes[domain] or redis.call('ZCARD', q)
+    local size = sizes[domain]
+    if not size then
+      size = 0
+      if cap > 0 then
+        local q = prefix .. domain
+        size = redis.call('ZCARD', q) + fresh_count(q)
+      end
+    end
     if cap > 0 and size >= cap then
       dropped = dropped + 1
       redis.call('HINCRBY', KEYS[9], domain, 1)
@@ -44,17 +51,29 @@ for i = 1, npush do
         nforget = nforget + 1; forget[nforget] = items[checked_at[i]][1]
       end
     else
-      local id = string.format('%016x', redis.call('INCR', KEYS[6])) .. '@' .. domain
-      redis.call('HSET', KEYS[2], id, ARGV[base + 3])
-      redis.call('ZADD', q, ARGV[base + 2], id)
-      if size == 0 then redis.call('ZADD', KEYS[1], 'NX', now, domain) end
-      sizes[domain] = size + 1
+      local key = ARGV[base + 2] .. ' ' .. domain
+      local list = lists[key]
+      if not list then
+        list = {n = 0, domain = domain, score = ARGV[base + 2]}; lists[key] = list
+        nlists = nlists + 1; order[nlists] = key
+      end
+      list.n = list.n + 1; list[list.n] = ARGV[base + 3]
       pushed = pushed + 1
     end
+    sizes[domain] = size + 1
   end
 end
+local now = now_ms()
+for i = 1, nlists do
+  local list = lists[order[i]]
+  fresh_push(prefix .. list.domain, list.score, list, list.n)
+  redis.call('ZADD', KEYS[1], 'NX', now, list.domain)
+end
 if nforget > 0 then call_many('SREM', KEYS[7], forget, nforget, 1) end
-if pushed > 0 then redis.call('INCRBY', KEYS[8], pushed) end
+if pushed > 0 then
+  redis.call('INCRBY', KEYS[8], pushed)
+  redis.call('INCRBY', KEYS[6], pushed)  -- the sequence also counts every queued request
+end
 
 local function settle(id)
   local mine, owner = end_lease(KEYS[3], KEYS[4], worker, id)

@@ -1,5 +1,6 @@
 -- Leases the next request of each domain whose turn comes within the look-ahead, in order
--- of turn, and moves each domain's turn on by its delay. A domain whose robots.txt is not
+-- of turn, and moves each domain's turn on by its delay (a fresh request gets its id here,
+-- and its JSON goes to the data hash while it is leased). A domain whose robots.txt is not
 -- known (or expired) gets a robots.txt lease instead of a page (the worker builds that
 -- request from the returned origin); one whose robots.txt is being fetched or was
 -- unreachable waits until the time stored for it. A domain that is excluded (itself or a
@@ -15,6 +16,7 @@ local deadline = now + lease_ms
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now + lookahead, 'WITHSCORES',
                        'LIMIT', 0, n)
 local out, no, leases, nl, owners, taken = {0, -1}, 2, {}, 0, {}, 0
+local data, nd = {}, 0
 local function lease(id, json, origin)
   leases[nl + 1] = deadline; leases[nl + 2] = id
   owners[nl + 1] = id; owners[nl + 2] = worker
@@ -29,32 +31,34 @@ for i = 1, #due, 2 do
   if in_set(KEYS[9], domain, true) or not in_set(KEYS[10], domain, subdomains) then
     out[1] = out[1] + drop_domain(KEYS[1], KEYS[2], KEYS[8], prefix, domain)
   elseif state > now then
-    local popped = redis.call('ZPOPMIN', q)
-    if #popped == 0 then
+    local kinds, vals, k = take(q, 1)
+    if k == 0 then
       redis.call('ZREM', KEYS[1], domain)
     else
-      local id = popped[1]
       local delay = math.max(min_delay, tonumber(redis.call('HGET', KEYS[6], domain) or '0'))
       redis.call('ZADD', KEYS[1], math.max(turn, now) + delay, domain)
       taken = taken + 1
-      local json = redis.call('HGET', KEYS[2], id)
-      if json then lease(id, json, '') end
+      if kinds[1] == 'z' then
+        local json = redis.call('HGET', KEYS[2], vals[1])
+        if json then lease(vals[1], json, '') end
+      else
+        local id = string.format('%016x', redis.call('INCR', KEYS[7])) .. '@' .. domain
+        data[nd + 1] = id; data[nd + 2] = vals[1]; nd = nd + 2
+        lease(id, vals[1], '')
+      end
     end
   elseif state < 0 and -state > now then
     redis.call('ZADD', KEYS[1], -state, domain)
   else
-    local head = redis.call('ZRANGE', q, 0, 0)
-    if #head == 0 then
+    local json = peek(q, KEYS[2])
+    if json == false then
       redis.call('ZREM', KEYS[1], domain)
     else
-      local json = redis.call('HGET', KEYS[2], head[1])
       -- queued data is untrusted (anyone with the Redis can write it): a value that is not
-      -- a JSON object with a string url falls back to http://domain, and the worker that
+      -- a request with a string url falls back to http://domain, and the worker that
       -- leases the page itself drops it as unreadable
-      local ok, decoded = false, nil
-      if json then ok, decoded = pcall(cjson.decode, json) end
-      local url = ok and type(decoded) == 'table' and decoded['url']
-      local origin = type(url) == 'string' and string.match(url, '^(%a[%w+.-]*://[^/?#]+)')
+      local url = json and url_of(json)
+      local origin = url and string.match(url, '^(%a[%w+.-]*://[^/?#]+)')
       local id = string.format('%016x', redis.call('INCR', KEYS[7])) .. '@' .. domain
       redis.call('HSET', KEYS[5], domain, -deadline)
       redis.call('ZADD', KEYS[1], deadline, domain)
@@ -62,6 +66,7 @@ for i = 1, #due, 2 do
     end
   end
 end
+if nd > 0 then redis.call('HSET', KEYS[2], unpack(data)) end
 if nl > 0 then
   redis.call('ZADD', KEYS[3], unpack(leases))
   redis.call('HSET', KEYS[4], unpack(owners))
