@@ -5,6 +5,7 @@ frontier``; and a master killed mid-crawl."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections import Counter
 from collections.abc import Callable
@@ -156,9 +157,10 @@ def test_a_master_killed_mid_crawl_fails_over_and_every_page_is_fetched(
     fetched = _pages(farm)
     assert set(fetched) == _every_page(farm)  # nothing lost
     twice = sorted(u for u, n in fetched.items() if n > 1)
-    print(f"failover: {len(twice)} of {total} pages fetched twice")
-    assert len(twice) < total // 2, twice
     logs = [w.log for w in workers]
+    outages = re.findall(r"Redis is back after ([0-9.]+) s", "".join(logs))
+    print(f"failover: {len(twice)} of {total} pages fetched twice; outages (s): {outages}")
+    assert len(twice) < total // 2, twice
     assert all("Traceback" not in log for log in logs), logs[0][-3000:]
     assert any("lost Redis" in log for log in logs) and any("Redis is back" in log for log in logs)
     assert all(w.stat("frontier/requests/failed") == 0 for w in workers)
