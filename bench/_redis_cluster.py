@@ -184,6 +184,36 @@ class RedisClusterServer:
         info = self.info(port, "replication")
         return info.get("master_link_status") == "up" and not info.get("master_sync_in_progress")
 
+    def node_id(self, port: int) -> str:
+        with self.node(port, 2) as client:
+            raw = client.execute_command("CLUSTER MYID")
+        return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+    def reshard(self, source: int, target: int, slots: int, timeout: float = 120.0) -> None:
+        """Move *slots* hash slots from master *source* to master *target* with
+        ``redis-cli --cluster reshard`` (keys migrate while clients keep working)."""
+        done = subprocess.run(
+            [
+                self.cli,
+                "--cluster",
+                "reshard",
+                f"127.0.0.1:{source}",
+                "--cluster-from",
+                self.node_id(source),
+                "--cluster-to",
+                self.node_id(target),
+                "--cluster-slots",
+                str(slots),
+                "--cluster-yes",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"redis-cli --cluster reshard failed: {done.stdout}{done.stderr}")
+
     def live(self) -> list[int]:
         return [p for p in self.ports if p in self.procs and self.procs[p].poll() is None]
 

@@ -164,3 +164,46 @@ def test_a_master_killed_mid_crawl_fails_over_and_every_page_is_fetched(
     assert all("Traceback" not in log for log in logs), logs[0][-3000:]
     assert any("lost Redis" in log for log in logs) and any("Redis is back" in log for log in logs)
     assert all(w.stat("frontier/requests/failed") == 0 for w in workers)
+
+
+@pytest.mark.timeout(300)
+def test_slots_moved_by_a_reshard_mid_crawl_lose_nothing(
+    redis_cluster: RedisClusterServer,
+    make_broad_farm: Callable[..., BroadFarm],
+    scrapy_process: Callable[..., ScrapyProcess],
+    tmp_path: Path,
+) -> None:
+    """``redis-cli --cluster reshard`` moves every slot of the master that holds the crawl,
+    the crawl's among them, to another master while two workers crawl: scripts meet
+    ``ASK``/``TRYAGAIN`` and then ``MOVED``, and wait; every page is fetched once."""
+    farm = _farm(make_broad_farm)
+    url = redis_cluster.url
+    _seed(url, farm, tmp_path)
+    with RedisCluster.from_url(url) as client:
+        holder = client.get_node_from_key("{broad}:requests").port
+    target = next(p for p in redis_cluster.master_ports() if p != holder)
+    workers = _workers(
+        scrapy_process,
+        url,
+        2,
+        BROAD_MIN_DELAY="0.5",  # about 6 pages/s over three hosts: the crawl lasts ~20 s
+        BROAD_WARC_DIR=str(tmp_path / "warc"),
+        FRONTIER_RETRY_MAX_DELAY="1",
+    )
+    total = len(_every_page(farm))
+    assert wait_until(lambda: sum(_pages(farm).values()) >= total // 4, 120), workers[0].log
+    owned = redis_cluster.info(holder, "keyspace")  # the source still serves the crawl
+    assert owned.get("db0", {}).get("keys", 0) > 0
+    redis_cluster.reshard(holder, target, 16384 // 3 + 1)
+    during = sum(_pages(farm).values())
+    print(f"reshard: {during} of {total} pages fetched when it ended")
+    assert during < total  # the crawl went on through the move
+    for w in workers:
+        assert w.wait(180) == 0, w.log[-3000:]
+    with RedisCluster.from_url(url) as client:
+        assert client.get_node_from_key("{broad}:requests").port == target  # it moved
+    fetched = _pages(farm)
+    assert set(fetched) == _every_page(farm)
+    assert max(fetched.values()) == 1, [u for u, n in fetched.items() if n > 1]
+    assert all("Traceback" not in w.log for w in workers)
+    assert all(w.stat("frontier/requests/failed") == 0 for w in workers)
