@@ -3,6 +3,14 @@
 - :func:`redis_client` / :func:`frontier_client`: clients for code on the reactor, with
   short timeouts and no hidden retries; :func:`check_redis`: one clear sentence when Redis
   cannot be reached; :func:`redact` and :func:`text` for messages and replies.
+- Redis Cluster: a URL naming any node of a cluster is enough. :func:`redis_client` asks
+  the server (``INFO cluster``) and, on a cluster, returns redis-py's
+  :class:`~redis.cluster.RedisCluster`, which routes each command to its slot's master and
+  follows ``MOVED``/``ASK``. :func:`key_scope` is what ``%(spider)s`` stands for in key
+  templates: on a cluster the name as a hash tag, ``{name}``, so all of a crawl's keys hash
+  to one slot and every script and transaction stays on one master; on a single Redis the
+  name itself, so key names there are unchanged. :func:`one_slot` checks a set of keys
+  that one script or transaction touches.
 - :class:`RedisGuard` (synchronous calls that fail fast and back off) and
   :class:`RedisRetry` (awaitable calls that wait with backoff, giving up once the crawl is
   stopping), both paced by :class:`Backoff`, pure logic that takes ``now``.
@@ -14,20 +22,37 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import redis
 from redis.backoff import NoBackoff
+from redis.cluster import RedisCluster
+from redis.crc import key_slot
+from redis.exceptions import ClusterDownError, RedisClusterException, TryAgainError
 from redis.retry import Retry
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from benchcrawl.exceptions import RedisUnavailable
+from benchcrawl.exceptions import ConfigError, RedisUnavailable
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
+# Redis is out of reach, for now: retried with backoff. On a cluster also while a master
+# fails over (CLUSTERDOWN), a slot migrates (TRYAGAIN), or no node answers the client's
+# topology refresh (RedisClusterException; a key spread over slots is caught before, by
+# one_slot, so it does not end up here).
+REDIS_DOWN = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    OSError,
+    ClusterDownError,
+    TryAgainError,
+    RedisClusterException,
+)
+# any failure of a Redis call (redis-py's cluster client raises RedisClusterException,
+# which is not a RedisError)
+REDIS_ERRORS = (redis.RedisError, OSError, RedisClusterException)
 
 
 def redact(url: str) -> str:
@@ -51,14 +76,80 @@ def redis_client(url: str, connect_timeout: float, timeout: float, retries: int 
     """A client for code on the reactor: short timeouts and no hidden retries. redis-py's
     default retries ten times with sleeps, which would block the reactor through an
     outage; callers retry with their own backoff instead. One immediate retry (*retries*)
-    is kept for a pooled socket that Redis closed."""
-    return redis.Redis.from_url(
-        url,
-        socket_connect_timeout=connect_timeout,
-        socket_timeout=timeout,
-        retry=Retry(NoBackoff(), retries),
-        health_check_interval=30,
-    )
+    is kept for a pooled socket that Redis closed (on a cluster: for a node that failed,
+    after the client has re-read the cluster's slot map).
+
+    When *url* names a node of a Redis Cluster, the client is a
+    :class:`~redis.cluster.RedisCluster` (the same commands; typed as ``redis.Redis``
+    here). A server that cannot be asked (down) gets a plain client, as before: the
+    caller's first command fails and is retried with its backoff."""
+    options: dict[str, Any] = {
+        "socket_connect_timeout": connect_timeout,
+        "socket_timeout": timeout,
+        "health_check_interval": 30,
+    }
+    plain = redis.Redis.from_url(url, retry=Retry(NoBackoff(), retries), **options)
+    if not _cluster_enabled(plain):
+        return plain
+    plain.close()
+    try:
+        cluster = RedisCluster.from_url(url, retry=Retry(NoBackoff(), retries), **options)
+    except RedisClusterException as e:  # a db other than 0, or no node answers now
+        raise RedisUnavailable(
+            f"cannot use the Redis Cluster at {redact(url)} ({e}); a cluster has only "
+            f"database 0, so REDIS_URL names a node as redis://HOST:PORT/0."
+        ) from e
+    return cast(redis.Redis, cluster)
+
+
+def _cluster_enabled(client: redis.Redis) -> bool:
+    """Whether the server runs in cluster mode (False when it cannot be asked)."""
+    try:
+        return bool(client.info("cluster").get("cluster_enabled"))
+    except (redis.RedisError, OSError):
+        return False
+
+
+def on_cluster(server: Any) -> bool:
+    """Whether *server* is a Redis Cluster client (see :func:`redis_client`)."""
+    return isinstance(server, RedisCluster)
+
+
+def key_scope(server: Any, name: str) -> str:
+    """What ``%(spider)s`` stands for in the key templates on *server*: *name*, or on a
+    Redis Cluster ``{name}``, a hash tag that puts all of the crawl's keys in one slot."""
+    if not on_cluster(server):
+        return name
+    if "{" in name or "}" in name:
+        raise ConfigError(
+            f"the spider name {name!r} holds a brace, which Redis Cluster reads as a hash "
+            f"tag; rename the spider to run it on a cluster."
+        )
+    return "{" + name + "}"
+
+
+def server_time(server: Any, key: str) -> tuple[int, int]:
+    """Redis's ``TIME`` (s, µs) on the server that holds *key*: the clock the scripts use
+    for that key's deadlines (on a cluster each master has its own)."""
+    if on_cluster(server):
+        return server.time(target_nodes=server.get_node_from_key(key))
+    return server.time()
+
+
+def one_slot(server: Any, keys: list[str], what: str) -> None:
+    """On a Redis Cluster, raise :class:`ConfigError` unless *keys* (all touched by one
+    script or transaction of *what*) hash to one slot; nothing to check on one Redis."""
+    if not on_cluster(server) or not keys:
+        return
+    slots = {key: key_slot(key.encode()) for key in keys}
+    if len(set(slots.values())) > 1:
+        first = keys[0]
+        other = next(k for k in keys if slots[k] != slots[first])
+        raise ConfigError(
+            f"on a Redis Cluster, the keys of {what} must share one hash slot, but {first} "
+            f"and {other} do not; keep %(spider)s in every key template of the crawl (it "
+            f"becomes a hash tag there) or tag the keys yourself, e.g. {{name}}:requests."
+        )
 
 
 def check_redis(url: str, timeout: float) -> None:

@@ -9,6 +9,7 @@ import pytest
 from scrapy.utils.reactor import install_reactor
 
 from bench._farm import Farm
+from tests.support.redis_cluster import RedisClusterServer
 from tests.support.redis_server import RedisServer
 from tests.support.worker import scrapy_process  # noqa: F401  (a fixture)
 
@@ -31,6 +32,17 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> str:
     return redis_server.url
+
+
+@pytest.fixture
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisClusterServer]:
+    """A fresh Redis Cluster for one test: 3 masters and 3 replicas on loopback, made by
+    ``redis-cli --cluster create``, with a 2 s node timeout; every node killed at the end."""
+    cluster = RedisClusterServer(tmp_path_factory.mktemp("cluster"))
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture

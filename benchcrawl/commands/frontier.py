@@ -19,7 +19,14 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.misc import load_object
 
 from benchcrawl.commands import load_addon_settings
-from benchcrawl.connection import check_redis, frontier_client, redact, text
+from benchcrawl.connection import (
+    REDIS_ERRORS,
+    check_redis,
+    frontier_client,
+    key_scope,
+    redact,
+    text,
+)
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.bloom import BloomShape
 from benchcrawl.frontier.interface import FrontierKeys
@@ -74,7 +81,7 @@ class Command(ScrapyCommand):
                 raise BenchcrawlError("REDIS_URL is not set; the frontier lives in Redis.")
             check_redis(settings["REDIS_URL"], settings.getfloat("REDIS_CONNECT_TIMEOUT"))
             server = frontier_client(settings)
-            keys = FrontierKeys.from_settings(settings, name)
+            keys = FrontierKeys.from_settings(settings, key_scope(server, name))
             queue_cls = load_object(settings["FRONTIER_QUEUE_CLASS"])  # the spider's own queue
             queue = queue_cls.for_inspection(server, keys, settings, name)
             if opts.purge:
@@ -92,7 +99,7 @@ class Command(ScrapyCommand):
             print(f"benchcrawl: {e}", file=sys.stderr)
             self.exitcode = 1
             return
-        except redis.RedisError as e:
+        except REDIS_ERRORS as e:
             print(
                 f"benchcrawl: Redis at {redact(settings['REDIS_URL'])} failed: {e}", file=sys.stderr
             )

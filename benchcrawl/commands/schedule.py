@@ -30,7 +30,7 @@ from scrapy.utils.log import configure_logging
 from benchcrawl.commands import spider_settings
 from benchcrawl.components import apply_defaults
 from benchcrawl.config import JobConfig, load_config
-from benchcrawl.connection import check_redis, redis_client
+from benchcrawl.connection import check_redis, key_scope, redis_client
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.pipelines.archive import data_dir_from_settings
 from benchcrawl.scheduling import defaults
@@ -131,6 +131,7 @@ class Command(ScrapyCommand):
             timeout = settings.getfloat("REDIS_CONNECT_TIMEOUT")
             check_redis(url, timeout)
             client = redis_client(url, timeout, min(timeout, max(ttl / 6, 0.2)))
+            names = {"spider": key_scope(client, spider)}
             lock = RedisLock(client, settings["SCHEDULE_LOCK_KEY"] % names, ttl, url)
             state = RedisState(
                 client,

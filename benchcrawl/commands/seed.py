@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import redis
 from scrapy import Request
 from scrapy.commands import ScrapyCommand
 from scrapy.crawler import Crawler
@@ -23,7 +22,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from benchcrawl.broad.seeds import BadLine, Seed, read_seeds
 from benchcrawl.commands import load_addon_settings
-from benchcrawl.connection import check_redis, frontier_client, redact
+from benchcrawl.connection import REDIS_ERRORS, check_redis, frontier_client, key_scope, redact
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.dupefilter import RedisDupeFilter, dedup_options
 from benchcrawl.frontier.interface import FrontierKeys, Push
@@ -67,7 +66,7 @@ class Command(ScrapyCommand):
         except BenchcrawlError as e:
             print(f"benchcrawl: {e}", file=sys.stderr)
             self.exitcode = 1
-        except redis.RedisError as e:
+        except REDIS_ERRORS as e:
             url = redact(settings["REDIS_URL"])
             print(f"benchcrawl: Redis at {url} failed: {e}", file=sys.stderr)
             self.exitcode = 1
@@ -100,20 +99,21 @@ def _seed(settings: Settings, spidercls: type, name: str, path: str, exclude: st
     crawler = Crawler(spidercls, settings)
     spider = spidercls()
     server = frontier_client(settings)
+    scope = key_scope(server, name)
     fingerprinter = build_from_crawler(
         load_object(settings["REQUEST_FINGERPRINTER_CLASS"]), crawler
     )
     dupefilter = RedisDupeFilter(
         server,
-        settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": name},
+        settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": scope},
         fingerprinter,
         **dedup_options(settings),
     )
     dupefilter.open()
-    polite = PoliteKeys.from_settings(settings, name)
+    polite = PoliteKeys.from_settings(settings, scope)
     queue = PoliteQueue(
         server,
-        FrontierKeys.from_settings(settings, name),
+        FrontierKeys.from_settings(settings, scope),
         "scrapy-seed-command",
         dupefilter.mode,
         polite,

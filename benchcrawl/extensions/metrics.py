@@ -81,13 +81,13 @@ class WorkerCollector(Collector):
             yield from self._from_redis()
 
     def _from_redis(self) -> Iterator[Any]:
-        import redis
+        from benchcrawl.connection import REDIS_ERRORS
 
         try:
             frontiers = self.cluster.frontiers(failed_limit=0)
             nodes = [n for n in self.cluster.nodes() if n["node"] == self.node]
             sweeps = self.cluster.sweeps()
-        except redis.RedisError as e:
+        except REDIS_ERRORS as e:
             logger.debug("Redis unreachable at scrape time: %s", e)
             return
         for name, help_ in (

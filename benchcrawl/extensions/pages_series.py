@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task, threads
 
-from benchcrawl.connection import frontier_client
+from benchcrawl.connection import frontier_client, key_scope
 from benchcrawl.identity import node_id
 from benchcrawl.resources.throttle import RateWindow
 
@@ -46,9 +46,11 @@ class PagesSeries:
             raise NotConfigured
         assert crawler.spidercls is not None
         node = node_id(s)
-        key = s["MONITOR_SERIES_KEY"] % {"spider": crawler.spidercls.name, "node": node}
+        client = frontier_client(s)
+        scope = key_scope(client, crawler.spidercls.name)
+        key = s["MONITOR_SERIES_KEY"] % {"spider": scope, "node": node}
         ext = cls(
-            frontier_client(s),
+            client,
             key,
             s.getfloat("MONITOR_SERIES_INTERVAL"),
             s.getint("MONITOR_SERIES_WINDOW"),

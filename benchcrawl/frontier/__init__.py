@@ -13,6 +13,12 @@ library, is prepended to each, and to the polite queue's).
 
 Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` = spider name)
 --------------------------------------------------------------------------------------------
+On a Redis Cluster (``REDIS_URL`` naming any of its nodes) ``%(spider)s`` is ``{name}``
+instead, a hash tag (:func:`benchcrawl.connection.key_scope`): every key below then hashes
+to one slot, so each script, which touches many of them, runs on one master; a template
+that would leave that slot is refused at start, in one sentence. On one Redis the names are
+as written here.
+
 ``SCHEDULER_QUEUE_KEY``       ``%(spider)s:requests``           zset id -> -priority of
     requests put back (an expired lease, a release, a re-queued failure), start entries,
     and requests an older version queued. Equal scores pop in id order and ids are
@@ -41,7 +47,8 @@ Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` =
     is pinned in ``%(spider)s:dupefilter:bloom`` (hash: bits, hashes).
 
 ``redis_key`` of a scrapy-redis spider (``REDIS_START_URLS_KEY``, ``%(name)s:start_urls``)
-    list (or set, zset) of start URLs or JSON entries, pushed by users; ``start_urls.lua``
+    list (or set, zset) of start URLs or JSON entries, pushed by users (on a cluster the
+    default is ``{name}:start_urls``, in the queue's slot); ``start_urls.lua``
     moves them into the queue as start entries (id ``s`` + 15 hex, data ``{"start",
     "priority"}``), see :mod:`~benchcrawl.frontier.start_urls`.
 

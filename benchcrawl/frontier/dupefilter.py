@@ -26,7 +26,7 @@ from scrapy.dupefilters import BaseDupeFilter
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
-from benchcrawl.connection import frontier_client, text
+from benchcrawl.connection import frontier_client, key_scope, one_slot, text
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.bloom import BloomShape
 from benchcrawl.frontier.scripts import register
@@ -67,6 +67,7 @@ class RedisDupeFilter(BaseDupeFilter):
         self.bloom = bloom
         self.params_key = f"{key}:bloom"
         self.whole = False  # an older version's set of whole fingerprints (see open)
+        one_slot(server, [key, self.params_key], "the dupefilter")
         self._seen = register(server, "seen")
 
     @classmethod
@@ -75,9 +76,11 @@ class RedisDupeFilter(BaseDupeFilter):
         if not settings.get("REDIS_URL"):
             raise NotConfigured("the Redis dupefilter needs REDIS_URL")
         assert crawler.spider is not None
+        server = frontier_client(settings)
         return cls(
-            frontier_client(settings),
-            settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": crawler.spider.name},
+            server,
+            settings["SCHEDULER_DUPEFILTER_KEY"]
+            % {"spider": key_scope(server, crawler.spider.name)},
             crawler.request_fingerprinter,
             **dedup_options(settings),
         )

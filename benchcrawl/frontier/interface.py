@@ -31,6 +31,8 @@ class FrontierKeys:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings, spider: str) -> FrontierKeys:
+        """The keys for *spider*, what ``%(spider)s`` stands for: the spider's name, or on a
+        Redis Cluster its hash tag (:func:`benchcrawl.connection.key_scope`)."""
         names = {
             "queue": "SCHEDULER_QUEUE_KEY",
             "data": "FRONTIER_DATA_KEY",

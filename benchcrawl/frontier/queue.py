@@ -12,7 +12,7 @@ from typing import Any
 
 import redis
 
-from benchcrawl.connection import text
+from benchcrawl.connection import one_slot, server_time, text
 from benchcrawl.frontier.interface import ClusterState, CommitResult, FrontierKeys, Push
 from benchcrawl.frontier.scripts import register
 
@@ -27,6 +27,7 @@ class LeasedQueue:
         self.keys = keys
         self.worker = worker
         self.mode = mode
+        one_slot(server, keys.all(), "the frontier")
         self._lease = register(server, "lease")
         self._commit = register(server, "commit")
         self._maintain = register(server, "maintain")
@@ -129,8 +130,8 @@ def report(server: redis.Redis, keys: FrontierKeys, failed_limit: int = 20) -> d
     pipe.zrange(keys.leases, 0, 0, withscores=True)
     pipe.hlen(keys.failed)
     pipe.zrange(keys.workers, 0, -1, withscores=True)
-    pipe.time()
-    owners, first_lease, nfailed, workers, now = pipe.execute()
+    owners, first_lease, nfailed, workers = pipe.execute()
+    now = server_time(server, keys.leases)
     failed: list[tuple[str, Any]] = []
     cursor = 0
     while len(failed) < failed_limit:

@@ -23,7 +23,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet import task
 
 from benchcrawl import signals as bc_signals
-from benchcrawl.connection import REDIS_DOWN, RedisGuard
+from benchcrawl.connection import REDIS_DOWN, RedisGuard, key_scope
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.dupefilter import DedupQuery, RedisDupeFilter
 from benchcrawl.frontier.interface import ClusterState, FrontierKeys, FrontierQueue, Push
@@ -119,7 +119,9 @@ class RedisScheduler:
                 f"deduplicates in Redis and needs benchcrawl.frontier.dupefilter.RedisDupeFilter."
             )
         worker = worker_id()
-        keys = FrontierKeys.from_settings(settings, crawler.spider.name)
+        keys = FrontierKeys.from_settings(
+            settings, key_scope(dupefilter.server, crawler.spider.name)
+        )
         queue_cls = load_object(settings["FRONTIER_QUEUE_CLASS"])
         queue = queue_cls.from_crawler(crawler, dupefilter.server, keys, worker, dupefilter.mode)
         idle_wait = settings.getfloat("SCHEDULER_IDLE_BEFORE_CLOSE")

@@ -37,6 +37,7 @@ from scrapy import Request, Spider, signals
 from scrapy.settings import BaseSettings
 from scrapy.signalmanager import SignalManager
 
+from benchcrawl.connection import key_scope, on_cluster, one_slot
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.frontier.scripts import register
@@ -118,7 +119,22 @@ class StartUrls:
         settings: BaseSettings,
         signal_manager: SignalManager,
     ) -> StartUrls:
-        """Read *spider*'s start key from now on, and switch its own reading off."""
+        """Read *spider*'s start key from now on, and switch its own reading off. On a Redis
+        Cluster the default key takes the frontier's hash tag (``{name}:start_urls``): the
+        intake moves entries in one script, so the key must share the queue's slot."""
+        if on_cluster(server):
+            default = settings["REDIS_START_URLS_KEY"]
+            if spider.redis_key == default % {"name": spider.name}:  # type: ignore[attr-defined]
+                spider.redis_key = default % {"name": key_scope(server, spider.name)}  # type: ignore[attr-defined]
+            try:
+                one_slot(server, [spider.redis_key, keys.queue], "a spider's start URLs")  # type: ignore[attr-defined]
+            except ConfigError as e:
+                raise ConfigError(
+                    f"on a Redis Cluster, {spider.name}'s redis_key "
+                    f"{spider.redis_key} must share the frontier's hash slot ({keys.queue}); "  # type: ignore[attr-defined]
+                    f"name it {key_scope(server, spider.name)}:start_urls (or leave it "
+                    f"unset) and push start URLs there."
+                ) from e
         spider.fetch_data = _nothing  # type: ignore[attr-defined]
         handler = getattr(spider, "spider_idle", None)
         if handler is not None:

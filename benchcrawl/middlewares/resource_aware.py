@@ -28,7 +28,7 @@ from twisted.internet import task, threads
 from twisted.internet.defer import Deferred
 
 from benchcrawl import signals as bc_signals
-from benchcrawl.connection import REDIS_DOWN, redact, redis_client
+from benchcrawl.connection import REDIS_DOWN, key_scope, redact, redis_client
 from benchcrawl.identity import node_id
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
 from benchcrawl.resources.nice import renice
@@ -108,7 +108,7 @@ class ResourceAwareMiddleware:
         timeout = s.getfloat("REDIS_CONNECT_TIMEOUT")
         client = redis_client(url, timeout, timeout)
         keys = BoardKeys(
-            crawler.spider.name,
+            key_scope(client, crawler.spider.name),
             node_template=s.get("RESOURCES_NODE_KEY"),
             nodes=s.get("RESOURCES_NODES_KEY"),
             pause_template=s.get("RESOURCES_PAUSE_KEY"),

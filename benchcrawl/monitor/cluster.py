@@ -30,9 +30,10 @@ class SpiderKeys:
     heartbeat_interval: float
     lost_after: int
     schedule: tuple[str, str] | None = None  # SCHEDULE_NEXT_KEY, SCHEDULE_RUNS_KEY (filled)
+    scope: str = ""  # what %(spider)s is in key templates (connection.key_scope); "" = name
 
     def series_key(self, node: str) -> str:
-        return self.series % {"spider": self.name, "node": node}
+        return self.series % {"spider": self.scope or self.name, "node": node}
 
 
 class Cluster:

@@ -16,6 +16,9 @@ how the scripts are registered), ``lua/`` (the scripts; the frontier's ``_lib.lu
 Key schema (templates in settings, defaults in :mod:`benchcrawl.broad.defaults`;
 ``%(spider)s`` = spider name, ``%(domain)s`` = a host name)
 ------------------------------------------------------------------------------------
+On a Redis Cluster ``%(spider)s`` is the hash tag ``{name}``, as for the frontier's keys:
+the per-domain keys, which the scripts build from their prefixes, share the slot too.
+
 ``FRONTIER_QUEUE_CLASS = "benchcrawl.polite.queue.PoliteQueue"`` replaces
 ``SCHEDULER_QUEUE_KEY`` by one queue per domain; the data, leases, owners, failed, seq,
 workers and dupefilter keys are the frontier's (see :mod:`benchcrawl.frontier`). A leased id

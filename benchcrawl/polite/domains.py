@@ -16,7 +16,7 @@ from scrapy.settings import BaseSettings
 
 from benchcrawl.broad.robots import UNREACHABLE, RobotsEntry
 from benchcrawl.broad.scope import suffixes
-from benchcrawl.connection import frontier_client, text
+from benchcrawl.connection import frontier_client, key_scope, one_slot, text
 from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.polite.keys import PoliteKeys, register_polite
 
@@ -50,6 +50,10 @@ class DomainState:
         self.robots_retry_ms = int(robots_retry * 1000)
         self.robots_give_up = robots_give_up if frontier else 0
         self.frontier = frontier  # its failed, data and seq keys, to give a domain up
+        touched = [*keys.all(), keys.queue_prefix, keys.robots_prefix, dupefilter]
+        if frontier is not None:
+            touched += [frontier.failed, frontier.data, frontier.seq]
+        one_slot(server, [k for k in touched if k], "the broad crawl's domain state")
         self._gate = register_polite(server, "gate")
         self._robots = register_polite(server, "robots")
         self._page = register_polite(server, "page")
@@ -57,17 +61,19 @@ class DomainState:
     @classmethod
     def from_settings(cls, settings: BaseSettings, name: str) -> DomainState:
         """Built from the crawl's settings for spider *name* (by the spider and the gate)."""
+        server = frontier_client(settings)
+        scope = key_scope(server, name)
         return cls(
-            frontier_client(settings),
-            PoliteKeys.from_settings(settings, name),
-            settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": name},
+            server,
+            PoliteKeys.from_settings(settings, scope),
+            settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": scope},
             min_delay=settings.getfloat("BROAD_MIN_DELAY"),
             margin=settings.getfloat("BROAD_DELAY_MARGIN"),
             subdomains=settings.getbool("BROAD_ALLOW_SUBDOMAINS"),
             robots_ttl=settings.getfloat("BROAD_ROBOTS_TTL"),
             robots_retry=settings.getfloat("BROAD_ROBOTS_RETRY"),
             robots_give_up=settings.getint("BROAD_ROBOTS_GIVE_UP"),
-            frontier=FrontierKeys.from_settings(settings, name),
+            frontier=FrontierKeys.from_settings(settings, scope),
         )
 
     def gate(self, domain: str) -> int:

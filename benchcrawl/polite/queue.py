@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from twisted.internet.base import DelayedCall
 
 from benchcrawl.broad.scope import host_of
+from benchcrawl.connection import key_scope, one_slot
 from benchcrawl.frontier.interface import ClusterState, CommitResult, FrontierKeys, Push
 from benchcrawl.frontier.queue import RECLAIM_LIMIT, report
 from benchcrawl.frontier.serialize import url_of
@@ -66,6 +67,7 @@ class PoliteQueue:
         self.crawler = crawler
         self.idle_poll = idle_poll
         self._wake: DelayedCall | None = None
+        one_slot(server, [*keys.all(), *polite.all(), polite.queue_prefix], "the polite queue")
         self._lease = register_polite(server, "lease")
         self._commit = register_polite(server, "commit")
         self._maintain = register_polite(server, "maintain")
@@ -83,7 +85,7 @@ class PoliteQueue:
             keys,
             worker,
             mode,
-            PoliteKeys.from_settings(settings, crawler.spider.name),
+            PoliteKeys.from_settings(settings, key_scope(server, crawler.spider.name)),
             min_delay=settings.getfloat("BROAD_MIN_DELAY"),
             lookahead=settings.getfloat("BROAD_LEASE_LOOKAHEAD"),
             domain_cap=settings.getint("BROAD_DOMAIN_CAP"),
@@ -103,7 +105,7 @@ class PoliteQueue:
             keys,
             "scrapy-frontier-command",
             "exact",
-            PoliteKeys.from_settings(settings, spider_name),
+            PoliteKeys.from_settings(settings, key_scope(server, spider_name)),
             min_delay=settings.getfloat("BROAD_MIN_DELAY"),
             lookahead=settings.getfloat("BROAD_LEASE_LOOKAHEAD"),
             domain_cap=settings.getint("BROAD_DOMAIN_CAP"),

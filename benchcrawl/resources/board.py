@@ -1,8 +1,10 @@
 """The cluster's node board in Redis: heartbeats, pause flags and the ranking.
 
 Used by the middleware (write its heartbeat, read flags and the other nodes) and by any
-reader, such as the monitoring page: ``NodeBoard(redis.Redis.from_url(url), BoardKeys(
-...)).ranking()``. No Scrapy here; key names come from the settings' templates.
+reader, such as the monitoring page: ``NodeBoard(client, BoardKeys(key_scope(client,
+spider), ...)).ranking()`` with ``client`` from :func:`benchcrawl.connection.redis_client`
+(a Redis Cluster client when the URL names a cluster's node). No Scrapy here; key names
+come from the settings' templates.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import Protocol
 import redis
 
 from benchcrawl import lua
-from benchcrawl.connection import redact
+from benchcrawl.connection import REDIS_ERRORS, redact
 from benchcrawl.exceptions import RedisUnavailable
 from benchcrawl.identity import process_id, worker_id
 
@@ -58,7 +58,7 @@ class RedisLock:
     def _call(self, what: str, fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (redis.RedisError, OSError) as e:
+        except REDIS_ERRORS as e:
             raise RedisUnavailable(
                 f"cannot {what} the run lock {self.key} at {self._where} ({e})"
             ) from e

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import redis
 
-from benchcrawl.connection import redact
+from benchcrawl.connection import REDIS_ERRORS, redact
 from benchcrawl.exceptions import RedisUnavailable
 from benchcrawl.scheduling.cron import parse_iso
 
@@ -84,7 +84,7 @@ class RedisState:
     def read(self) -> dict[str, str]:
         try:
             raw = self.client.hgetall(self.key)
-        except (redis.RedisError, OSError) as e:
+        except REDIS_ERRORS as e:
             raise RedisUnavailable(
                 f"cannot read the schedule state {self.key} at {self._where} ({e})"
             ) from e
@@ -105,7 +105,7 @@ class RedisState:
                 pipe.lpush(self.runs_key, json.dumps(clean))
                 pipe.ltrim(self.runs_key, 0, max(0, self.kept - 1))
             pipe.execute()
-        except (redis.RedisError, OSError) as e:
+        except REDIS_ERRORS as e:
             raise RedisUnavailable(
                 f"cannot write the schedule state {self.key} at {self._where} ({e})"
             ) from e
@@ -116,7 +116,7 @@ class RedisState:
             return
         try:
             self.client.set(self.next_key, tick, px=max(1, int(ttl * 1000)))
-        except (redis.RedisError, OSError) as e:
+        except REDIS_ERRORS as e:
             logger.debug("cannot announce the next tick: %s", e)
 
 

@@ -36,7 +36,7 @@ from twisted.python.failure import Failure
 from benchcrawl.browser.api_capture import INFERENCEX
 from benchcrawl.components import add_spider_component, apply_defaults
 from benchcrawl.config import JobConfig, load_config
-from benchcrawl.connection import redis_client
+from benchcrawl.connection import key_scope, redis_client
 from benchcrawl.exceptions import BenchcrawlError, ConfigError, DashboardError
 from benchcrawl.inferencemax import defaults as inferencemax_defaults
 from benchcrawl.inferencex import plan as inferencex_plan
@@ -453,7 +453,7 @@ def _build_store(crawler: Crawler, spider_name: str) -> SweepStore:
     server = redis_client(url, settings.getfloat("REDIS_CONNECT_TIMEOUT"), 30)
     return RedisSweepStore(
         server,
-        settings["INFERENCEMAX_SWEEP_KEY"] % {"spider": spider_name},
+        settings["INFERENCEMAX_SWEEP_KEY"] % {"spider": key_scope(server, spider_name)},
         timeout=settings.getfloat("INFERENCEMAX_SWEEP_TIMEOUT"),
         ttl=settings.getint("INFERENCEMAX_SWEEP_TTL"),
     )

@@ -1,0 +1,113 @@
+"""The plain frontier (the leased queue) and its clients on a real Redis Cluster: a URL
+naming any node gives redis-py's cluster client, every key of a crawl carries the
+spider's hash tag, a key template that would split a script over slots is one sentence,
+and two workers crawl a farm with every page fetched once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+import redis
+from redis.cluster import RedisCluster
+from scrapy.settings import Settings
+
+from bench._farm import Farm
+from benchcrawl.connection import check_redis, key_scope, on_cluster, redis_client
+from benchcrawl.exceptions import ConfigError
+from benchcrawl.frontier import defaults
+from benchcrawl.frontier.interface import FrontierKeys, Push
+from benchcrawl.frontier.queue import LeasedQueue
+from tests.frontier.conftest import BASE_SETTINGS
+from tests.support.redis_cluster import RedisClusterServer
+from tests.support.redis_server import RedisServer
+from tests.support.worker import ScrapyProcess, scrapy_command, scrapy_env
+
+PAGES = 300
+
+
+def _settings(**overrides: str) -> Settings:
+    settings = Settings()
+    settings.setmodule(defaults)
+    settings.update(overrides)
+    return settings
+
+
+def test_any_node_gives_the_cluster_client_and_one_redis_a_plain_one(
+    redis_cluster: RedisClusterServer, redis_server: RedisServer
+) -> None:
+    for port in redis_cluster.ports:  # masters and replicas alike
+        client = redis_client(f"redis://127.0.0.1:{port}/0", 2, 5)
+        assert isinstance(client, RedisCluster) and on_cluster(client)
+        assert key_scope(client, "farm") == "{farm}"
+        client.close()
+    check_redis(redis_cluster.url, 2)
+    with redis_client(redis_server.url, 2, 5) as plain:
+        assert type(plain) is redis.Redis and key_scope(plain, "farm") == "farm"
+        # on one Redis the key names are those of before: no tag
+        keys = FrontierKeys.from_settings(_settings(), key_scope(plain, "farm"))
+        assert keys.queue == "farm:requests"
+
+
+def test_the_leased_queue_on_a_cluster_keeps_its_protocol(
+    redis_cluster: RedisClusterServer, request: pytest.FixtureRequest
+) -> None:
+    server = redis_client(redis_cluster.url, 2, 5)
+    request.addfinalizer(server.close)
+    keys = FrontierKeys.from_settings(_settings(), key_scope(server, "farm"))
+    assert keys.queue == "{farm}:requests" and keys.dupefilter == "{farm}:dupefilter"
+    queue = LeasedQueue(server, keys, "w1", "exact")
+    pushes = [
+        Push(True, 0, f'{{"url": "http://a/{i}", "priority": 0}}', [b"%020d" % i]) for i in range(5)
+    ]
+    assert queue.commit(pushes, [], []).pushed == 5
+    assert queue.commit(pushes[:2], [], []).duplicates == 2
+    leased = queue.lease(3, 10_000)
+    assert len(leased) == 3
+    state = queue.maintain([i for i, _ in leased], 10_000, 60_000)
+    assert (state.queued, state.leased, state.lost) == (2, 3, [])
+    assert queue.commit([], [leased[0][0]], [(leased[1][0], '{"reason": "x"}')]).acked == 1
+    assert queue.release([leased[2][0]]) == 1
+    report = queue.report()
+    assert report["queued"] == 3 and report["failed"] == 1 and report["workers"].keys() == {"w1"}
+    assert queue.requeue_failed() == 1
+    assert queue.purge() > 0
+    assert server.exists(*keys.all()) == 0
+
+
+def test_a_key_template_without_the_spider_is_one_sentence_on_a_cluster(
+    redis_cluster: RedisClusterServer, request: pytest.FixtureRequest
+) -> None:
+    server = redis_client(redis_cluster.url, 2, 5)
+    request.addfinalizer(server.close)
+    settings = _settings(FRONTIER_DATA_KEY="shared:requests:data")
+    keys = FrontierKeys.from_settings(settings, key_scope(server, "farm"))
+    with pytest.raises(ConfigError) as e:
+        LeasedQueue(server, keys, "w1", "exact")
+    message = str(e.value)
+    assert "{farm}:requests" in message and "shared:requests:data" in message
+    assert "%(spider)s" in message and "\n" not in message
+
+
+@pytest.mark.slow  # six redis-servers, nginx and two scrapy workers
+@pytest.mark.timeout(180)
+def test_two_workers_crawl_every_page_once_on_a_cluster(
+    redis_cluster: RedisClusterServer,
+    make_farm: Callable[..., Farm],
+    scrapy_process: Callable[..., ScrapyProcess],
+) -> None:
+    farm = make_farm(PAGES)
+    settings = {**BASE_SETTINGS, "REDIS_URL": redis_cluster.url, "CONCURRENT_REQUESTS": "8"}
+    cmd = scrapy_command("crawl", "farm", settings=settings, args={"start_url": farm.url(0)})
+    workers = [scrapy_process(f"worker{i}", cmd, scrapy_env()) for i in range(2)]
+    for w in workers:
+        assert w.wait(120) == 0, w.log[-3000:]
+    fetches: Counter[str] = farm.fetches()
+    assert set(fetches) == {f"/p/{i}.html" for i in range(PAGES)}
+    assert max(fetches.values()) == 1
+    assert sum(w.stat("frontier/requests/acked") for w in workers) == PAGES
+    assert all("Traceback" not in w.log for w in workers)
+    with RedisCluster.from_url(redis_cluster.url) as client:
+        assert client.scard("{farm}:dupefilter") == PAGES
+        assert client.zcard("{farm}:requests") == client.zcard("{farm}:requests:leases") == 0
