@@ -71,6 +71,10 @@ class BroadSpider(Spider):
         "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,  # fetched whole up to this, then truncated
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": False,
+        # a page's output (its archive record, then its few new links) is handled in order:
+        # Scrapy starts CONCURRENT_ITEMS asyncio tasks per page (default 100), which cost
+        # more CPU than parsing the page (bench/cpu_per_page.py)
+        "CONCURRENT_ITEMS": 1,
         "HTTPERROR_ALLOW_ALL": True,  # 4xx/5xx pages are stored and indexed too
         "REDIRECT_MAX_TIMES": 5,  # a redirect loop ends here (or at the dedup)
         "RETRY_TIMES": 1,
