@@ -8,7 +8,7 @@ two workers crawling the whole farm from one seed per host, delay 0.
   ``response.css("a::attr(href)")`` with ``response.follow`` (bench/broad_stock_spider.py),
   ``allowed_domains`` = the farm;
 - broad: ``scrapy seed broad`` + ``scrapy crawl broad`` with the polite queue, fetch gate,
-  robots.txt (404 here), Lexbor links, one Redis call per page, WARC (gzip level 6) and the
+  robots.txt (404 here), Lexbor links, one Redis call per page, WARC (gzip level 1) and the
   visited index all on; ``BROAD_MIN_DELAY=0``.
 
 Measured: pages (unique URLs the farm served with 200), pages per crawler CPU-second (both

@@ -6,13 +6,15 @@ dependency), and prints the milliseconds of worker CPU per page each component t
 stock scrapy-redis worker beside the broad one. Start-up and shutdown are included, as in
 the benchmarks' pages per CPU-second.
 
-A sample under an import is start-up; any other is charged to the innermost frame that belongs to a component (``COMPONENTS``:
-the first rule, in order, that matches a frame's file and function, walking from the leaf
-up), so JSON encoded by the frontier's codec is the codec's, and a Redis call made by the
-fetch gate is the gate's; the ``redis`` column says how much of each component was spent in
-the Redis client (redis-py: building the command, the socket, parsing the reply).
+A sample under an import is start-up; any other is charged to the innermost frame that
+belongs to a component (``COMPONENTS``: the first rule, in order, that matches a frame's
+file and function, walking from the leaf up), so JSON encoded by the frontier's codec is
+the codec's, and a Redis call made by the fetch gate is the gate's; the ``redis`` column
+says how much of each component was spent in the Redis client (redis-py: building the
+command, the socket, parsing the reply).
 
     python bench/cpu_per_page.py [--manuals] [--hosts 20] [--pages 150] [--sides stock,broad]
+        [--set NAME=VALUE ...] [--keep DIR] [--top COMPONENT]
     python bench/cpu_per_page.py --stacks FILE [FILE ...] --page-count N   # e.g. py-spy's
         # `py-spy record --format raw` output of the same workers
 """
@@ -69,8 +71,15 @@ COMPONENTS: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("WARC writing", ("benchcrawl/storage/warc.py", "benchcrawl/pipelines/warc.py", "/warcio/")),
     ("fetch gate", ("benchcrawl/polite/gate.py", "benchcrawl/polite/domains.py:gate")),
-    ("frontier codec", ("benchcrawl/frontier/serialize.py", "scrapy_redis/queue.py:_encode",
-                        "scrapy_redis/queue.py:_decode", "scrapy_redis/picklecompat.py")),
+    (
+        "frontier codec",
+        (
+            "benchcrawl/frontier/serialize.py",
+            "scrapy_redis/queue.py:_encode",
+            "scrapy_redis/queue.py:_decode",
+            "scrapy_redis/picklecompat.py",
+        ),
+    ),
     (
         "fingerprints & dedup",
         (
@@ -148,7 +157,9 @@ def breakdown(stacks: list[tuple[list[str], float]]) -> dict[str, tuple[float, f
     return {name: (w, r) for name, (w, r) in totals.items()}
 
 
-def print_table(results: dict[str, tuple[dict[str, tuple[float, float]], int]], unit: float) -> None:
+def print_table(
+    results: dict[str, tuple[dict[str, tuple[float, float]], int]], unit: float
+) -> None:
     """results: side -> (breakdown in *unit* per second, pages)."""
     sides = list(results)
     names = [n for n, _ in COMPONENTS] + [OTHER]
@@ -182,15 +193,23 @@ def print_top(stacks: list[tuple[list[str], float]], name: str, pages: int, unit
 
 
 def profile(
-    side: str, farm: BroadFarm, seeds: list[str], tmp: Path, keep: str | None = None, **kw: object
+    side: str,
+    farm: BroadFarm,
+    seeds: list[str],
+    tmp: Path,
+    keep: str | None = None,
+    settings: tuple[str, ...] = (),
+    **kw: object,
 ) -> tuple:
-    """One crawl by *side* with both workers sampled: (breakdown, pages, cpu_s)."""
+    """One crawl by *side* with both workers sampled: (breakdown, pages, cpu_s). The broad
+    workers get *settings* (``NAME=VALUE``) last, so they win."""
     out = tmp / f"stacks-{side}"
     out.mkdir(exist_ok=True)
 
     def wrap(n: int, cmd: list[str]) -> list[str]:
         assert cmd[1:3] == ["-m", "scrapy"]
-        return [cmd[0], "-m", "bench._cpu_sampler", str(out / f"{n}.stacks"), *cmd[3:]]
+        extra = [a for s in settings for a in ("-s", s)] if side == "broad" else []
+        return [cmd[0], "-m", "bench._cpu_sampler", str(out / f"{n}.stacks"), *cmd[3:], *extra]
 
     r = run_once(side, farm, seeds, tmp, wrap=wrap, **kw)  # type: ignore[arg-type]
     if keep:
@@ -214,6 +233,13 @@ def main() -> None:
     parser.add_argument("--unit", type=float, default=1e6, help="--stacks weights per second")
     parser.add_argument("--keep", help="a directory to copy the workers' stack files to")
     parser.add_argument("--top", help="also list this component's costliest leaf frames")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the broad workers, e.g. BROAD_WARC_DIR= (no WARC)",
+    )
     args = parser.parse_args()
     if args.stacks:
         if not args.page_count:
@@ -247,7 +273,7 @@ def main() -> None:
     with farm:
         seeds = [farm.url(h, seed_path) for h in hosts]
         for side in args.sides.split(","):
-            parts, pages, cpu = profile(side, farm, seeds, tmp, args.keep, **kw)
+            parts, pages, cpu = profile(side, farm, seeds, tmp, args.keep, tuple(args.set), **kw)
             sampled = sum(w for w, _ in parts.values()) / 1e6
             print(
                 f"{side}: {pages} pages, {cpu:.2f} CPU-s by wait4 ({cpu / pages * 1000:.2f} "
