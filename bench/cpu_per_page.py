@@ -14,7 +14,7 @@ says how much of each component was spent in the Redis client (redis-py: buildin
 command, the socket, parsing the reply).
 
     python bench/cpu_per_page.py [--manuals] [--hosts 20] [--pages 150] [--sides stock,broad]
-        [--set NAME=VALUE ...] [--keep DIR] [--top COMPONENT]
+        [--set NAME=VALUE ...] [--keep DIR] [--top COMPONENT] [--py-spy]
     python bench/cpu_per_page.py --stacks FILE [FILE ...] --page-count N   # e.g. py-spy's
         # `py-spy record --format raw` output of the same workers
 """
@@ -22,6 +22,7 @@ command, the socket, parsing the reply).
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import tempfile
@@ -120,6 +121,7 @@ COMPONENTS: list[tuple[str, tuple[str, ...]]] = [
 IMPORTS = COMPONENTS[0][1]
 OTHER = "other"
 REDIS = ("/redis/",)  # redis-py's frames
+PY_SPY_RATE = 250  # samples per second with --py-spy
 
 
 def component(stack: list[str]) -> str:
@@ -134,15 +136,25 @@ def component(stack: list[str]) -> str:
     return OTHER
 
 
+_PY_SPY_FRAME = re.compile(r"(?:[\w<>.]*\.)?([\w<>]+) \((.*):\d+\)\Z")
+
+
+def _frame(frame: str) -> str:
+    """``file:function``; py-spy's ``Class.function (file:line)`` is brought to that."""
+    match = _PY_SPY_FRAME.match(frame)
+    return f"{match.group(2)}:{match.group(1)}" if match else frame
+
+
 def read_stacks(lines: Iterable[str]) -> list[tuple[list[str], float]]:
-    """Collapsed stacks (``frame;frame;... weight``) as (frames, weight)."""
+    """Collapsed stacks (``frame;frame;... weight``) as (frames, weight): the sampler's, or
+    ``py-spy record --format raw``'s."""
     out = []
     for line in lines:
         line = line.rstrip("\n")
         if not line:
             continue
         frames, _, weight = line.rpartition(" ")
-        out.append((frames.split(";"), float(weight)))
+        out.append(([_frame(f) for f in frames.split(";")], float(weight)))
     return out
 
 
@@ -199,6 +211,7 @@ def profile(
     tmp: Path,
     keep: str | None = None,
     settings: tuple[str, ...] = (),
+    py_spy: str | None = None,
     **kw: object,
 ) -> tuple:
     """One crawl by *side* with both workers sampled: (breakdown, pages, cpu_s). The broad
@@ -209,7 +222,11 @@ def profile(
     def wrap(n: int, cmd: list[str]) -> list[str]:
         assert cmd[1:3] == ["-m", "scrapy"]
         extra = [a for s in settings for a in ("-s", s)] if side == "broad" else []
-        return [cmd[0], "-m", "bench._cpu_sampler", str(out / f"{n}.stacks"), *cmd[3:], *extra]
+        stacks = str(out / f"{n}.stacks")
+        if py_spy:  # samples per second of wall time while on a CPU; its own CPU counts too
+            spy = [py_spy, "record", "--format", "raw", "--nonblocking", "-r", str(PY_SPY_RATE)]
+            return [*spy, "-o", stacks, "--", *cmd, *extra]
+        return [cmd[0], "-m", "bench._cpu_sampler", stacks, *cmd[3:], *extra]
 
     r = run_once(side, farm, seeds, tmp, wrap=wrap, **kw)  # type: ignore[arg-type]
     if keep:
@@ -219,6 +236,8 @@ def profile(
     stacks = []
     for f in sorted(out.glob("*.stacks")):
         stacks += read_stacks(f.read_text().splitlines())
+    if py_spy:  # in seconds, as the sampler's
+        stacks = [(frames, weight / PY_SPY_RATE * 1e6) for frames, weight in stacks]
     return breakdown(stacks), r["pages"], r["cpu_s"]
 
 
@@ -233,6 +252,11 @@ def main() -> None:
     parser.add_argument("--unit", type=float, default=1e6, help="--stacks weights per second")
     parser.add_argument("--keep", help="a directory to copy the workers' stack files to")
     parser.add_argument("--top", help="also list this component's costliest leaf frames")
+    parser.add_argument(
+        "--py-spy",
+        action="store_true",
+        help="sample with py-spy (on PATH: pip install py-spy) instead of the SIGPROF sampler",
+    )
     parser.add_argument(
         "--set",
         action="append",
@@ -251,6 +275,9 @@ def main() -> None:
         if args.top:
             print_top(stacks, args.top, args.page_count, args.unit)
         return
+    py_spy = shutil.which("py-spy") if args.py_spy else None
+    if args.py_spy and py_spy is None:
+        sys.exit("cpu_per_page: --py-spy needs py-spy on PATH (pip install py-spy)")
     tmp = Path(tempfile.mkdtemp(prefix="cpu-per-page-"))
     results = {}
     if args.manuals:
@@ -273,7 +300,9 @@ def main() -> None:
     with farm:
         seeds = [farm.url(h, seed_path) for h in hosts]
         for side in args.sides.split(","):
-            parts, pages, cpu = profile(side, farm, seeds, tmp, args.keep, tuple(args.set), **kw)
+            parts, pages, cpu = profile(
+                side, farm, seeds, tmp, args.keep, tuple(args.set), py_spy, **kw
+            )
             sampled = sum(w for w, _ in parts.values()) / 1e6
             print(
                 f"{side}: {pages} pages, {cpu:.2f} CPU-s by wait4 ({cpu / pages * 1000:.2f} "
