@@ -142,7 +142,10 @@ _PY_SPY_FRAME = re.compile(r"(?:[\w<>.]*\.)?([\w<>]+) \((.*):\d+\)\Z")
 def _frame(frame: str) -> str:
     """``file:function``; py-spy's ``Class.function (file:line)`` is brought to that."""
     match = _PY_SPY_FRAME.match(frame)
-    return f"{match.group(2)}:{match.group(1)}" if match else frame
+    if match is None:
+        return frame
+    path = match.group(2)  # py-spy shortens a path to its package: "scrapy/core/engine.py"
+    return f"{path if path.startswith(('/', '<')) else '/' + path}:{match.group(1)}"
 
 
 def read_stacks(lines: Iterable[str]) -> list[tuple[list[str], float]]:
