@@ -8,7 +8,7 @@ two workers crawling the whole farm from one seed per host, delay 0.
   ``response.css("a::attr(href)")`` with ``response.follow`` (bench/broad_stock_spider.py),
   ``allowed_domains`` = the farm;
 - broad: ``scrapy seed broad`` + ``scrapy crawl broad`` with the polite queue, fetch gate,
-  robots.txt (404 here), Lexbor links, one Redis call per page, WARC (gzip level 6) and the
+  robots.txt (404 here), Lexbor links, one Redis call per page, WARC (gzip level 1) and the
   visited index all on; ``BROAD_MIN_DELAY=0``.
 
 Measured: pages (unique URLs the farm served with 200), pages per crawler CPU-second (both
@@ -84,20 +84,25 @@ def run_once(
     *,
     want: int | None = None,
     is_page: Callable[[Fetch], bool] = lambda f: True,
+    wrap: Callable[[int, list[str]], list[str]] | None = None,
 ) -> dict:
     """One crawl of *farm* from *seeds* by two workers of *side* on a fresh Redis. Workers
     still running 20 s after the farm served *want* pages, or (``want`` None) after it
     served nothing for 20 s, are stopped. Pages: unique URLs answered 200 that *is_page*
-    counts."""
+    counts. *wrap* (worker number, command) -> command runs a worker under something (a
+    profiler: bench/cpu_per_page.py)."""
     workdir = tmp / f"{side}-{time.monotonic_ns()}"
     workdir.mkdir()
     with RedisServer(workdir / "redis") as server:
         farm.reset_log()
+        commands = _workers(side, server.url, seeds, workdir)
+        if wrap is not None:
+            commands = [wrap(n, cmd) for n, cmd in enumerate(commands)]
         procs = [
             subprocess.Popen(
                 cmd, cwd=PROJECT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
-            for cmd in _workers(side, server.url, seeds, workdir)
+            for cmd in commands
         ]
         cpu = 0.0
         running = {p.pid: p for p in procs}

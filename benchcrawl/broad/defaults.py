@@ -24,7 +24,8 @@ BROAD_NOFOLLOW = True  # honour rel="nofollow" and <meta name="robots" content="
 BROAD_SEEN_LOCAL = 200_000  # canonical URLs a worker remembers as known (skips Redis); 0 = off
 BROAD_USER_AGENT = user_agent(DEFAULT_CONTACT)  # sent by the broad spider (BROAD_CONTACT env)
 BROAD_WARC_DIR = "warc"  # where WARC files go; "" = no WARC
-BROAD_WARC_GZIP_LEVEL = 6  # zlib level of each WARC record's gzip member (warcio uses 9)
+BROAD_WARC_GZIP_LEVEL = 1  # zlib level of each WARC record's gzip member (warcio uses 9);
+# 1 takes 40% of level 6's CPU for files about a quarter larger (docs/cpu-per-page.md)
 BROAD_WARC_MAX_SIZE = 1024**3  # bytes; a worker starts a new WARC file past this
 
 # --- The polite frontier: per-domain queue and fetch gate ----------------------------------

@@ -7,10 +7,11 @@ so it never raises; an input Lexbor rejects gives no links.
 
 Speed: the page is parsed once; ``<a>`` elements are listed by tag (no CSS matching), and
 ``<base>``/``<meta name=robots>`` are looked up in ``<head>`` only. Most links are plain
-(``/path/page.html`` or ``http://host:port/path``, only unreserved characters, no query, no
-dot segments): their canonical form is known without w3lib (``fast_canonical``, checked
-against ``canonicalize_url`` in the tests); anything else takes ``urljoin`` +
-``canonicalize_url``.
+(``/path/page.html``, ``http://host:port/path`` or, against a plain base, ``page.html`` and
+``../dir/page.html``: only unreserved characters, no query, no segment that starts with a dot
+but ``.`` and ``..`` in a relative one, any fragment dropped): their canonical form is known
+without w3lib (``fast_canonical``, checked against ``canonicalize_url`` in the tests and the
+fuzz harness); anything else takes ``urljoin`` + ``canonicalize_url``.
 
 Untrusted input: every step is linear in the page. The one step that is not, IDNA-encoding
 a non-ASCII host (CPython's punycode is quadratic in a label's length: a 16,000-character
@@ -49,13 +50,46 @@ def _plain_path(path: str) -> bool:
     return _PLAIN_PATH.match(path) is not None and "//" not in path and "/." not in path
 
 
-def fast_canonical(href: str, origin: str | None) -> str | None:
+_PLAIN_RELATIVE = re.compile(r"[A-Za-z0-9_.~/-]++\Z")
+
+
+def _resolve(directory: str, href: str) -> str | None:
+    """The path of the plain relative *href* against *directory* (``/a/b/``, plain), dot
+    segments removed as ``urljoin`` does (RFC 3986 5.2.4: ``..`` stops at the root); None
+    when w3lib should decide (``//``, a segment such as ``.x``)."""
+    if "//" in href:  # urljoin drops the empty segment: left to it
+        return None
+    parts = directory.split("/")[:-1]
+    segments = href.split("/")
+    for segment in segments:
+        if segment == "..":
+            if len(parts) > 1:
+                parts.pop()
+        elif segment == ".":
+            continue
+        elif segment.startswith("."):
+            return None
+        else:
+            parts.append(segment)
+    if segments[-1] in (".", ".."):
+        parts.append("")
+    return "/".join(parts) if len(parts) > 1 else "/"
+
+
+def fast_canonical(href: str, origin: str | None, directory: str | None = None) -> str | None:
     """The canonical URL of *href* when it is plain (see the module docstring), else None.
-    *origin* (``scheme://host[:port]``, already canonical) resolves ``/path`` links."""
+    *origin* (``scheme://host[:port]``, already canonical) resolves ``/path`` links, and
+    with *directory* (the base URL's path up to its last ``/``, plain) relative ones."""
+    href = href.split("#", 1)[0]  # canonical URLs have no fragment
+    if not href:
+        return None
     if href.startswith("/"):
         if origin is not None and not href.startswith("//") and _plain_path(href):
             return origin + href
         return None
+    if origin is not None and directory is not None and _PLAIN_RELATIVE.match(href):
+        resolved = _resolve(directory, href)
+        return origin + resolved if resolved is not None else None
     match = _PLAIN_URL.match(href)
     if match is None:
         return None
@@ -65,9 +99,13 @@ def fast_canonical(href: str, origin: str | None) -> str | None:
     return href if _plain_path(path) else None
 
 
-def _origin(url: str) -> str | None:
+def _origin(url: str) -> tuple[str | None, str | None]:
+    """The canonical origin of *url* and its directory (both None when not plain)."""
     match = _PLAIN_URL.match(url)
-    return match.group(1) if match else None
+    if match is None:
+        return None, None
+    path = match.group(2) or "/"
+    return match.group(1), path[: path.rfind("/") + 1] if _plain_path(path) else None
 
 
 def extract_links(html: bytes | str, url: str, *, nofollow: bool = True) -> list[str]:
@@ -96,12 +134,12 @@ def extract_links(html: bytes | str, url: str, *, nofollow: bool = True) -> list
         if not value or (nofollow and _nofollow(attrs.get("rel"))):
             continue
         hrefs[value.strip()] = None
-    origin = _origin(base)
+    origin, directory = _origin(base)
     out: dict[str, None] = {}
     for href in hrefs:
         if not href or href[0] == "#":
             continue
-        fast = fast_canonical(href, origin)
+        fast = fast_canonical(href, origin, directory)
         if fast is not None:
             out[fast] = None
             continue

@@ -63,6 +63,17 @@ GATE_ORDER = 960  # last before the download handler: the domain's turn is taken
 WARC_ORDER = 100  # the page archive first: the spider waits for its record's location
 
 
+# (component dict, component, the setting that switches it on)
+_SWITCHED_OFF = [
+    ("EXTENSIONS", "scrapy.extensions.remote_control.RemoteControl", "REMOTE_CONTROL_ENABLED"),
+    (
+        "DOWNLOADER_MIDDLEWARES",
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+        "COOKIES_ENABLED",
+    ),
+]
+
+
 class BroadSpider(Spider):
     name = "broad"
     custom_settings = {
@@ -71,6 +82,10 @@ class BroadSpider(Spider):
         "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,  # fetched whole up to this, then truncated
         "DOWNLOAD_WARNSIZE": 0,
         "COOKIES_ENABLED": False,
+        # a page's output (its archive record, then its few new links) is handled in order:
+        # Scrapy starts CONCURRENT_ITEMS asyncio tasks per page (default 100), which cost
+        # more CPU than parsing the page (bench/cpu_per_page.py)
+        "CONCURRENT_ITEMS": 1,
         "HTTPERROR_ALLOW_ALL": True,  # 4xx/5xx pages are stored and indexed too
         "REDIRECT_MAX_TIMES": 5,  # a redirect loop ends here (or at the dedup)
         "RETRY_TIMES": 1,
@@ -89,6 +104,15 @@ class BroadSpider(Spider):
         add_spider_component(settings, "DOWNLOADER_MIDDLEWARES", PoliteGateMiddleware, GATE_ORDER)
         add_spider_component(settings, "ITEM_PIPELINES", WarcPipeline, WARC_ORDER)
         settings.set("USER_AGENT", settings["BROAD_USER_AGENT"], priority="spider")
+        # Scrapy's components switched off here or by the project are not even imported
+        # (aiohttp and tldextract: a sixth of a worker's start-up CPU). They are taken out
+        # of the ``_BASE`` dict: a None entry in the project's dict is imported all the same
+        # by the next ``set_in_component_priority_dict`` (an add-on's).
+        for name, component, setting in _SWITCHED_OFF:
+            base = settings.getdict(f"{name}_BASE")
+            if not settings.getbool(setting) and component in base:
+                del base[component]
+                settings.set(f"{name}_BASE", base, priority="spider")
 
     @classmethod
     def check_settings(cls, settings: BaseSettings, spider_args: dict[str, str]) -> None:
@@ -182,13 +206,20 @@ class BroadSpider(Spider):
         await self.redis(self._refresh_scope)
         candidates: list[tuple[str, str]] = []
         rules: dict[str, RobotsRules | None] = {}
+        allowed: dict[str, bool] = {}  # host -> in scope, for this page
+        known = self.known
+        offsite = denied = 0
         for link in links:
-            if link.encode() in self.known:
+            key = link.encode()
+            if key in known:
                 continue
             host = host_of(link)
-            if not self.scope.allows(host):
-                self._inc("broad/links/offsite")
-                self.known.add(link.encode())
+            in_scope = allowed.get(host)
+            if in_scope is None:
+                in_scope = allowed[host] = self.scope.allows(host)
+            if not in_scope:
+                offsite += 1
+                known.add(key)
                 continue
             if host not in rules:
                 rules[host] = await self.redis(self._gate().rules, host)
@@ -196,10 +227,12 @@ class BroadSpider(Spider):
             if robots is not None and robots.entry.kind == RULES and not robots.allowed(link):
                 # dropped here, not at the gate: a queued request takes its domain's turn
                 # when leased, so a disallowed one would cost the domain a delay of idle time
-                self._inc("broad/robots/denied")  # as the gate counts what it drops
-                self.known.add(link.encode())
+                denied += 1  # as the gate counts what it drops
+                known.add(key)
                 continue
             candidates.append((link, host))
+        self._inc("broad/links/offsite", offsite)
+        self._inc("broad/robots/denied", denied)
         requests = [
             Request(link, callback=self.parse, errback=self.on_error) for link, _ in candidates
         ]
@@ -210,15 +243,16 @@ class BroadSpider(Spider):
         )
         excluded = {n for n, flag in zip(names, flags, strict=True) if flag}
         out = []
+        dropped = 0
         for (link, host), request, new in zip(candidates, requests, fresh, strict=True):
-            self.known.add(link.encode())
+            known.add(link.encode())
             if excluded and any(s in excluded for s in suffixes(host)):
-                self._inc("broad/links/excluded")
+                dropped += 1
             elif new:
-                self._inc("broad/links/new")
                 out.append(request)
-            else:
-                self._inc("broad/links/seen")
+        self._inc("broad/links/excluded", dropped)
+        self._inc("broad/links/new", len(out))
+        self._inc("broad/links/seen", len(candidates) - len(out) - dropped)
         return out
 
     def on_error(self, failure: Failure) -> None:

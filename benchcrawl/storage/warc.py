@@ -5,23 +5,27 @@ new one past ``max_size`` bytes; a record's file and offset go into the visited 
 one page is read back with a seek and one gzip member. The stored payload is the body the
 crawler saw: decoded (``Content-Encoding`` and ``Transfer-Encoding`` removed,
 ``Content-Length`` set to what is stored) and, for a truncated page, cut with
-``WARC-Truncated: length``. warcio builds the records (and their digests); compression is
-done here per record, at a configurable level (warcio always uses 9, which costs more CPU
-than parsing the page).
+``WARC-Truncated: length``. Records are written here, with warcio's header order and
+digests (SHA-1 of the payload and of the block, base32), without warcio's writer, whose
+record building cost as much CPU as compressing the page (bench/cpu_per_page.py); the
+tests read them back with warcio and check the digests. Compression is done per record, at
+a configurable level (warcio always uses 9, which costs more CPU than parsing the page).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import os
+import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +49,6 @@ class WarcArchive:
         self.serial = 0
         self._file: io.BufferedWriter | None = None
         self._name = ""
-        self._buffer = io.BytesIO()
-        self._writer = WARCWriter(self._buffer, gzip=False)
 
     def write(
         self,
@@ -58,22 +60,38 @@ class WarcArchive:
         truncated: bool = False,
         protocol: str = "HTTP/1.1",
     ) -> WarcLocation:
-        http_headers = [(k, v) for k, v in headers if k.lower() not in _DROP_HEADERS]
-        http_headers.append(("Content-Length", str(len(body))))
-        warc_headers = {"WARC-Truncated": "length"} if truncated else None
-        record = self._writer.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(body),
-            length=len(body),
-            warc_headers_dict=warc_headers,
-            http_headers=StatusAndHeaders(f"{status}", http_headers, protocol=protocol),
-        )
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.write_record(record)
+        kept = [(k, v) for k, v in headers if k.lower() not in _DROP_HEADERS]
+        kept.append(("Content-Length", str(len(body))))
+        lines = [f"{protocol} {status}", *(f"{k}: {v}" for k, v in kept), "\r\n"]
+        try:
+            http_head = "\r\n".join(lines).encode("ascii")
+        except UnicodeEncodeError:  # rare: percent-encoded (RFC 8187) as warcio does
+            http_head = StatusAndHeaders(f"{status}", kept, protocol).to_ascii_bytes()
+        block = hashlib.sha1(http_head)
+        block.update(body)
+        warc_head = ["WARC/1.0"]
+        if truncated:
+            warc_head.append("WARC-Truncated: length")
+        warc_head += [
+            "WARC-Type: response",
+            f"WARC-Record-ID: <urn:uuid:{uuid.uuid4()}>",
+            f"WARC-Target-URI: {url}",
+            f"WARC-Date: {datetime.now(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}",
+            f"WARC-Payload-Digest: {_sha1(hashlib.sha1(body))}",
+            f"WARC-Block-Digest: {_sha1(block)}",
+        ]
+        warc_head.append("Content-Type: application/http; msgtype=response")
+        warc_head.append(f"Content-Length: {len(http_head) + len(body)}\r\n\r\n")
         compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        data = compressor.compress(self._buffer.getvalue()) + compressor.flush()
+        data = b"".join(
+            (
+                compressor.compress("\r\n".join(warc_head).encode()),
+                compressor.compress(http_head),
+                compressor.compress(body),
+                compressor.compress(b"\r\n\r\n"),
+                compressor.flush(),
+            )
+        )
         f = self._current()
         offset = f.tell()
         f.write(data)
@@ -98,6 +116,10 @@ class WarcArchive:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _sha1(digest: hashlib._Hash) -> str:
+    return "sha1:" + base64.b32encode(digest.digest()).decode()
 
 
 def read_record(directory: Path, location: WarcLocation) -> bytes:

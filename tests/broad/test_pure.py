@@ -191,13 +191,19 @@ def test_fast_canonical_agrees_with_w3lib() -> None:
         "http://A.test/x",
         "http://a.test/x?y",
     ]
-    for _ in range(3000):
-        prefix = rnd.choice(["/", "http://a.test/", "http://a.test:81", "https://x.y.z/", ""])
+    samples += ["x.html", "../x.html", "../../../x", "./x", "a/./b", "a/..", ".", "..", "a//b"]
+    samples += ["x.html#f", "/x.html#f", ".x/y", "a/.x", "x/"]
+    for _ in range(6000):
+        prefix = rnd.choice(
+            ["/", "http://a.test/", "http://a.test:81", "https://x.y.z/", "", "../", "./", "a/../"]
+        )
         samples.append(prefix + "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(12))))
-    fast_hits = 0
+    fast_hits = relative_hits = 0
     for href in samples:
-        fast = fast_canonical(href, origin)
+        fast = fast_canonical(href, origin, "/dir/")
         if fast is not None:
             fast_hits += 1
-            assert fast == canonicalize_url(urljoin(page, href)), href
-    assert fast_hits > 300
+            relative_hits += not href.startswith(("/", "http"))
+            assert fast == canonicalize_url(urljoin(page, href), keep_fragments=False), href
+    assert fast_hits > 600
+    assert relative_hits > 300

@@ -34,7 +34,7 @@ def one_input(data: bytes) -> None:
         assert all(link.startswith(("http://", "https://")) for link in links), links
         return
     href = fdp.ConsumeUnicodeNoSurrogates(fdp.remaining_bytes())
-    fast = fast_canonical(href, ORIGIN)
+    fast = fast_canonical(href, ORIGIN, "/dir/")
     if fast is not None:
         assert fast == canonicalize_url(urljoin(PAGE, href), keep_fragments=False), href
 
