@@ -55,7 +55,8 @@ from benchcrawl.sweep.store import SweepStore
 
 logger = logging.getLogger(__name__)
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+# one Playwright driver and browser for both schemes, launched as the handler is built
+PLAYWRIGHT_HANDLER = "benchcrawl.browser.handler.SharedPlaywrightHandler"
 DASHBOARD_ORDER = 950  # near the download handler: drives the page Playwright opens
 
 
