@@ -44,7 +44,6 @@ BASELINES = {
 MARKERS = {
     "Spider opened": "first",
     "started sweep": "first",
-    "Browser chromium launched": "first",
     "page offers": "first",
     "/9 done:": "last",
 }
@@ -84,8 +83,7 @@ def phases(log: str, exited: float) -> dict[str, float]:
             stamps.setdefault("ended", t)
     order = [
         ("interpreter and Scrapy start", "Spider opened"),
-        ("sweep joined, download handlers", "started sweep"),
-        ("browser launch", "Browser chromium launched"),
+        ("Playwright driver and browser launch, sweep joined", "started sweep"),
         ("discovery page: hydration, options, 1st combination", "page offers"),
         ("the other 8 combinations", "/9 done:"),
         ("merge and archive", "ended"),

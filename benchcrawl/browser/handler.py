@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
@@ -24,9 +23,7 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 logger = logging.getLogger(__name__)
 
 #: the handler of each crawler, shared by its schemes
-_SHARED: weakref.WeakKeyDictionary[Crawler, SharedPlaywrightHandler] = (
-    weakref.WeakKeyDictionary()
-)
+_SHARED: weakref.WeakKeyDictionary[Crawler, SharedPlaywrightHandler] = weakref.WeakKeyDictionary()
 
 
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
