@@ -137,7 +137,8 @@ def main() -> None:
                     if side in breakdowns:
                         breakdowns[side].append(phases(log, elapsed))
                     csvs.append(csv.read_bytes())
-                assert all(c == csvs[0] for c in csvs), "the sides wrote different tables"
+                differ = [s for s, c in zip(sides, csvs, strict=True) if c != csvs[0]]
+                assert not differ, f"run {run + 1}: {', '.join(differ)} wrote another table"
                 print(
                     f"run {run + 1}: " + ", ".join(f"{s} {times[s][-1]:.2f} s" for s in sides),
                     flush=True,

@@ -78,7 +78,7 @@ def test_a_sweep_keeps_four_pages_and_starts_one_playwright_driver(replica, tmp_
     combination, and one Playwright driver serves both schemes."""
     result = run_crawl(replica.url, tmp_path)
     assert_full_sweep_matches_served(replica, result, tmp_path)
-    loads = [r for r in replica.requests() if r.method == "GET" and r.path.split("?")[0] == "/"]
+    loads = [r for r in replica.requests if r.method == "GET" and r.path.split("?")[0] == "/"]
     assert len(loads) == 4
     assert result.stderr.count("Starting download handler") == 1
 
@@ -87,7 +87,7 @@ def test_without_a_page_limit_each_combination_may_open_its_own_page(replica, tm
     """``INFERENCEMAX_MAX_PAGES=0``: no page opened ahead, no waiting for a pooled one."""
     result = run_crawl(replica.url, tmp_path, settings={"INFERENCEMAX_MAX_PAGES": "0"})
     assert_full_sweep_matches_served(replica, result, tmp_path)
-    loads = [r for r in replica.requests() if r.method == "GET" and r.path.split("?")[0] == "/"]
+    loads = [r for r in replica.requests if r.method == "GET" and r.path.split("?")[0] == "/"]
     assert len(loads) > 4
 
 
