@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from scrapy.settings import default_settings
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_EXCEPTIONS
 
 from benchcrawl.broad.defaults import user_agent
@@ -38,6 +39,14 @@ TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19's remote control runs Python code sent to an HTTP port of every worker: off,
 # like the telnet console (the monitor is the control here)
 REMOTE_CONTROL_ENABLED = False
+# and not even loaded: Scrapy imports an extension before asking it whether it is enabled
+# (and again for every add-on that adds one), and this one's import (aiohttp's web server)
+# costs every process ~0.25 s of its start. Scrapy's other built-in extensions stay.
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if path != "scrapy.extensions.remote_control.RemoteControl"
+}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 USER_AGENT = "benchcrawl/0.1 (+https://github.com/benchcrawl/benchcrawl)"
 

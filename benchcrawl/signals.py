@@ -14,3 +14,7 @@ leasing_resumed = object()
 #: How many requests this node may hold at once (leased and in flight), from the cluster's
 #: node ranking. Arguments: ``limit: int``.
 lease_limit_changed = object()
+
+#: The InferenceMAX discovery page told its generation from what it requested (before it
+#: read its options). Arguments: ``generation: str``.
+dashboard_recognised = object()

@@ -8,6 +8,7 @@ spider decides whether to retry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,18 +95,38 @@ async def select(
 
 
 async def recognise(
-    page: Any, capture: ApiCapture, model_label: str, sequence_label: str, timeout: float
+    page: Any,
+    capture: ApiCapture,
+    model_label: str,
+    sequence_label: str,
+    timeout: float,
+    on_generation: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Discovery on a page of unknown generation: the 2025 files (as :func:`discover`) or
-    the 2026 API (:func:`discover_api`), told apart by what the page requests first."""
+    the 2026 API (:func:`discover_api`), told apart by what the page requests first;
+    *on_generation* hears which, as soon as it is known."""
     try:
         generation = await capture.generation(page.url, timeout)
     except Exception as e:
         return Outcome(error=e)
+    if on_generation is not None:
+        on_generation(generation)
     if generation == INFERENCEX:
         return await discover_api(page, capture, model_label, timeout)
     assert capture.data is not None
     return await discover(page, capture.data, model_label, sequence_label, timeout)
+
+
+async def warm(page: Any, capture: DataCapture, labels: tuple[str, str], timeout: float) -> Outcome:
+    """A 2025 page opened ahead of the combinations: hydrated (both dropdowns shown) and its
+    own first load answered, so that a combination given this page only clicks."""
+    out = Outcome()
+    try:
+        await Dashboard(page, timeout).wait_ready(*labels)
+        await capture.wait_for(0, timeout)
+    except Exception as e:
+        out.error = e
+    return out
 
 
 async def discover_api(page: Any, capture: ApiCapture, model_label: str, timeout: float) -> Outcome:

@@ -12,6 +12,10 @@ INFERENCEMAX_KIND_PATTERNS: dict[str, str] = {  # a data file's kind, from a sub
     "e2e": "e2e",
 }
 INFERENCEMAX_END_POLL_INTERVAL = 0.2  # s; how often a worker checks whether its sweep has ended
+# 2025 pages one worker keeps open (with page reuse): all but the discovery page are opened
+# while it reads its options, and a combination waits for one of them rather than opening
+# another (a new page costs a renderer, a page load and a hydration; 0: no limit, none ahead)
+INFERENCEMAX_MAX_PAGES = 4
 INFERENCEMAX_MODEL_LABEL = "Model"  # accessible name of the model dropdown
 INFERENCEMAX_REUSE_PAGES = True  # a hydrated page moves on to the next combination
 INFERENCEMAX_SEQUENCE_LABEL = "ISL / OSL"  # accessible name of the sequence dropdown

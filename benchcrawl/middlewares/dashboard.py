@@ -20,6 +20,7 @@ closed when the spider closes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -33,6 +34,7 @@ from benchcrawl.browser.api_capture import INFERENCEX, ApiCapture
 from benchcrawl.browser.capture import DataCapture
 from benchcrawl.frontier.defaults import FRONTIER_TRANSIENT_META_KEYS as TRANSIENT_META
 from benchcrawl.inferencex.answer import selection_of
+from benchcrawl.signals import dashboard_recognised
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ class DashboardMiddleware:
         pool_pages: bool,
         run_date_label: str = "Run date",
         stats: Any = None,
+        on_generation: Any = None,
+        max_pages: int = 0,
     ) -> None:
         self.patterns = patterns
         self.labels = labels
@@ -85,6 +89,11 @@ class DashboardMiddleware:
         self.run_date_label = run_date_label
         self.in_place = True  # until a page shows it has no run date control to choose in
         self.stats = stats
+        self.on_generation = on_generation  # hears the discovery page's generation
+        # 2025: a combination waits for a pooled page while this many pages are held (0: never)
+        self.max_pages = max_pages if pool_pages else 0
+        self.held: set[int] = set()  # ids of the requests holding a page now
+        self._freed = asyncio.Event()  # a held page was released
         # pooled pages, each with the (model, run date) it shows (2026) or None
         self.pool: list[tuple[Any, tuple[str, str] | None]] = []
 
@@ -97,6 +106,10 @@ class DashboardMiddleware:
             settings.getbool("INFERENCEMAX_REUSE_PAGES"),
             settings["INFERENCEX_RUN_DATE_LABEL"],
             crawler.stats,
+            lambda generation: crawler.signals.send_catch_log(
+                signal=dashboard_recognised, generation=generation
+            ),
+            settings.getint("INFERENCEMAX_MAX_PAGES"),
         )
         crawler.signals.connect(mw.close_pool, signal=signals.spider_closed)
         if mw.pool_pages:
@@ -123,7 +136,9 @@ class DashboardMiddleware:
         reused = False
         # a 2026 combination of one run date: a pooled page of its model may choose it
         dated = combo.get("generation") == INFERENCEX and combo["index"] and combo["sequence"]
-        if "playwright_page" not in request.meta:
+        if "playwright_page" not in request.meta and not combo.get("warm"):
+            if combo["index"] and combo.get("generation") != INFERENCEX:
+                await self._page_free(timeout)
             taken = self._take(combo["model"] if dated else None)
             if taken is not None:
                 page, shown = taken
@@ -135,7 +150,15 @@ class DashboardMiddleware:
                         return answered
         if combo["index"] == 0:  # the generation is told by what the page requests
             capture = ApiCapture(capture)
-            method = PageMethod(actions.recognise, capture, *self.labels, timeout)
+            method = PageMethod(
+                actions.recognise,
+                capture,
+                *self.labels,
+                timeout,
+                on_generation=self.on_generation,
+            )
+        elif combo.get("warm"):  # a 2025 page opened ahead, for the pool
+            method = PageMethod(actions.warm, capture, self.labels, timeout)
         elif combo.get("generation") == INFERENCEX:  # the URL opens the selection
             capture = ApiCapture()
             method = PageMethod(
@@ -144,6 +167,7 @@ class DashboardMiddleware:
         else:
             values = (combo["model"], combo["sequence"])
             method = PageMethod(actions.select, capture, self.labels, values, timeout, reused)
+        self.held.add(id(request))
         request.meta["playwright_include_page"] = True
         request.meta["playwright_page_event_handlers"] = _handlers(capture)
         request.meta["playwright_page_methods"] = [method]
@@ -178,6 +202,29 @@ class DashboardMiddleware:
         request.meta["dashboard_capture"] = capture
         return HtmlResponse(request.url, body=b"", encoding="utf-8", request=request)
 
+    async def _page_free(self, timeout: float) -> None:
+        """Wait, at most *timeout*, while no page is pooled and ``max_pages`` are held: a
+        pooled page (hydrated, its renderer running) only clicks, where a new one costs a
+        renderer process, a page load and a hydration on the same 2 cores."""
+        if not self.max_pages:
+            return
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self._live_pool() and len(self.held) >= self.max_pages:
+            self._freed.clear()
+            remaining = deadline - asyncio.get_running_loop().time()
+            try:
+                await asyncio.wait_for(self._freed.wait(), max(remaining, 0))
+            except TimeoutError:
+                return
+
+    def _live_pool(self) -> bool:
+        return any(not page.is_closed() for page, _ in self.pool)
+
+    def _let_go(self, request: Request) -> None:
+        if id(request) in self.held:
+            self.held.discard(id(request))
+            self._freed.set()
+
     async def process_response(self, request: Request, response: Any) -> Any:
         if request.meta.get("combination") is None:
             return response
@@ -191,12 +238,14 @@ class DashboardMiddleware:
         if page is not None:
             shown = _shown(request.meta["combination"], outcome)
             await self._release(page, request.meta.get("dashboard_capture"), outcome, shown)
+        self._let_go(request)
         return response
 
     async def process_exception(self, request: Request, exception: Exception) -> None:
         page = request.meta.pop("playwright_page", None)
         if request.meta.get("combination") is not None and page is not None:
             await self._release(page, request.meta.get("dashboard_capture"), None)
+        self._let_go(request)
 
     async def _release(
         self, page: Any, capture: Any, outcome: Any, shown: tuple[str, str] | None = None

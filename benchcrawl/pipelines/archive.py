@@ -17,7 +17,9 @@ detail. The exit code stays 0: it says whether a new version was written, and it
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,10 @@ def _bytes_writer(body: bytes):
     return lambda path: path.write_bytes(body)
 
 
+def _import_db() -> None:
+    importlib.import_module("benchcrawl.products.db")
+
+
 def database_url_from_settings(settings: Any, data_dir: Path) -> str:
     """``DATABASE_URL``, else SQLite at ``DATA_DIR/benchcrawl.sqlite``."""
     return database_url(settings.get("DATABASE_URL"), data_dir)
@@ -92,6 +98,12 @@ class ArchivePipeline:
             database_url_from_settings(crawler.settings, data_dir),
             crawler.settings.getbool("ARCHIVE_CHARTS"),
         )
+
+    def open_spider(self) -> None:
+        if "db" in self.steps:
+            # SQLAlchemy takes ~0.25 s to import; the db step needs it only once the sweep
+            # has landed, so load it while the browser works instead of after
+            threading.Thread(target=_import_db, name="import-sqlalchemy", daemon=True).start()
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, MergedSweep):

@@ -33,7 +33,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task, threads
 from twisted.python.failure import Failure
 
-from benchcrawl.browser.api_capture import INFERENCEX
+from benchcrawl.browser.api_capture import INFERENCEMAX, INFERENCEX
 from benchcrawl.components import add_spider_component, apply_defaults
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import key_scope, redis_client
@@ -48,6 +48,7 @@ from benchcrawl.inferencex.answer import (
 )
 from benchcrawl.items import CombinationFailure, CombinationResult
 from benchcrawl.middlewares.dashboard import LIVE_KEYS
+from benchcrawl.signals import dashboard_recognised
 from benchcrawl.sweep.memory import MemorySweepStore
 from benchcrawl.sweep.redis import RedisSweepStore
 from benchcrawl.sweep.state import FAILED, OPEN, describe_failures
@@ -55,7 +56,8 @@ from benchcrawl.sweep.store import SweepStore
 
 logger = logging.getLogger(__name__)
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+# one Playwright driver and browser for both schemes, launched as the handler is built
+PLAYWRIGHT_HANDLER = "benchcrawl.browser.handler.SharedPlaywrightHandler"
 DASHBOARD_ORDER = 950  # near the download handler: drives the page Playwright opens
 
 
@@ -127,6 +129,13 @@ class InferenceMaxSpider(Spider):
         spider.sweep_store = _build_store(crawler, spider.name)
         spider.end_watch = task.LoopingCall(spider.check_end)
         spider.end_poll = settings.getfloat("INFERENCEMAX_END_POLL_INTERVAL")
+        # the pages a 2025 sweep keeps, but the discovery page, are opened while it reads
+        spider.warm_pages = (
+            max(settings.getint("INFERENCEMAX_MAX_PAGES") - 1, 0)
+            if settings.getbool("INFERENCEMAX_REUSE_PAGES")
+            else 0
+        )
+        crawler.signals.connect(spider.on_recognised, signal=dashboard_recognised)
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
@@ -142,8 +151,10 @@ class InferenceMaxSpider(Spider):
     sweep_store: SweepStore
     end_watch: task.LoopingCall
     end_poll: float
+    warm_pages: int
     _checking = False
     _ended = False
+    _warmed = False
 
     # --- requests ----------------------------------------------------------------------
     def _page_request(
@@ -185,6 +196,48 @@ class InferenceMaxSpider(Spider):
             return
         logger.info("started sweep %s of %s", self.sweep_id, self.base_url)
         yield self._page_request(0, "*", "*", callback=self.parse_options, priority=10)
+
+    def on_recognised(self, generation: str) -> None:
+        """The discovery page is of the 2025 generation: open the pages the combinations
+        will need while it reads its options (once a sweep; never for 2026, whose
+        combinations each open their own URL state)."""
+        engine = self.crawler.engine
+        if generation != INFERENCEMAX or self._warmed or engine is None:
+            return
+        self._warmed = True
+        url = self.base_url.split("#", 1)[0]
+        count = self.warm_pages
+        targets = self.config.targets
+        if targets.models and targets.sequences:  # never more pages than combinations
+            count = min(count, len(targets.models) * len(targets.sequences) - 1)
+        for i in range(count):
+            engine.crawl(
+                Request(
+                    url,
+                    callback=self.parse_warm,
+                    errback=self.on_warm_error,
+                    dont_filter=True,
+                    meta={
+                        "playwright": True,
+                        "playwright_context": "inferencemax",
+                        "playwright_page_goto_kwargs": {
+                            "wait_until": "domcontentloaded",
+                            "timeout": self.timeout * 1000,
+                        },
+                        "dashboard_timeout": self.timeout,
+                        "max_retry_times": 0,  # a warm page is a head start, not work
+                        "sweep_id": self.sweep_id,
+                        "combination": {"index": -1 - i, "model": "", "sequence": "", "warm": True},
+                    },
+                )
+            )
+
+    def parse_warm(self, response: Any) -> Iterator[Any]:
+        """A warm page is in the pool now (or closed, if it failed): nothing to collect."""
+        yield from ()
+
+    def on_warm_error(self, failure: Failure) -> None:
+        logger.debug("a page opened ahead failed: %s", failure.value)
 
     # --- callbacks ---------------------------------------------------------------------
     def _stale(self, request: Request) -> bool:

@@ -72,6 +72,25 @@ def test_full_sweep_with_redis_matches_the_served_files(replica, redis_url, tmp_
     assert_full_sweep_matches_served(replica, result, tmp_path)
 
 
+def test_a_sweep_keeps_four_pages_and_starts_one_playwright_driver(replica, tmp_path):
+    """Nine combinations, one worker: the dashboard is loaded four times (the discovery page
+    and the three opened while it reads the options, each reused after), never once per
+    combination, and one Playwright driver serves both schemes."""
+    result = run_crawl(replica.url, tmp_path)
+    assert_full_sweep_matches_served(replica, result, tmp_path)
+    loads = [r for r in replica.requests if r.method == "GET" and r.path.split("?")[0] == "/"]
+    assert len(loads) == 4
+    assert result.stderr.count("Starting download handler") == 1
+
+
+def test_without_a_page_limit_each_combination_may_open_its_own_page(replica, tmp_path):
+    """``INFERENCEMAX_MAX_PAGES=0``: no page opened ahead, no waiting for a pooled one."""
+    result = run_crawl(replica.url, tmp_path, settings={"INFERENCEMAX_MAX_PAGES": "0"})
+    assert_full_sweep_matches_served(replica, result, tmp_path)
+    loads = [r for r in replica.requests if r.method == "GET" and r.path.split("?")[0] == "/"]
+    assert len(loads) > 4
+
+
 def test_full_sweep_of_the_2025_10_25_snapshot(snapshot_replica, redis_url, tmp_path):
     """The real files: the README's 1,393 rows, each equal to the dashboard's files."""
     snapshot_replica.default_latency = 0.8
