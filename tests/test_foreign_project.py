@@ -14,6 +14,7 @@ from scrapy.utils.test import get_crawler
 from bench._farm import Farm
 from benchcrawl.addons import RedisFrontierAddon, ResourceAwareAddon
 from benchcrawl.frontier import defaults as frontier_defaults
+from benchcrawl.frontier.queue import queued
 from benchcrawl.middlewares.resource_aware import ResourceAwareMiddleware
 from tests.support import project as support_project
 from tests.support.project import project_env as foreign_env
@@ -136,7 +137,7 @@ def test_a_plain_scrapy_project_gets_the_whole_frontier(
     server.start()
     try:
         r = server.client()
-        assert r.zcard(f"{SPIDER}:requests") == 0 and r.zcard(f"{SPIDER}:requests:leases") == 0
+        assert queued(r, f"{SPIDER}:requests") == 0 and r.zcard(f"{SPIDER}:requests:leases") == 0
         assert r.hlen(f"{SPIDER}:requests:data") == 0
         assert r.scard(f"{SPIDER}:dupefilter") == PAGES
     finally:

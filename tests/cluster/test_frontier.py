@@ -18,7 +18,7 @@ from benchcrawl.connection import check_redis, key_scope, on_cluster, redis_clie
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier import defaults
 from benchcrawl.frontier.interface import FrontierKeys, Push
-from benchcrawl.frontier.queue import LeasedQueue
+from benchcrawl.frontier.queue import LeasedQueue, queued
 from tests.frontier.conftest import BASE_SETTINGS
 from tests.support.redis_cluster import RedisClusterServer
 from tests.support.redis_server import RedisServer
@@ -110,4 +110,4 @@ def test_two_workers_crawl_every_page_once_on_a_cluster(
     assert all("Traceback" not in w.log for w in workers)
     with RedisCluster.from_url(redis_cluster.url) as client:
         assert client.scard("{farm}:dupefilter") == PAGES
-        assert client.zcard("{farm}:requests") == client.zcard("{farm}:requests:leases") == 0
+        assert queued(client, "{farm}:requests") == client.zcard("{farm}:requests:leases") == 0

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from scrapy import Request, Spider
 
+from benchcrawl.frontier.queue import queued
 from benchcrawl.frontier.serialize import RequestCodec
 from tests.support.growth import LINEAR, doubling_ratio
 from tests.support.idna import idna_labels
@@ -188,4 +189,4 @@ def test_a_crawl_drops_garbage_in_the_queue_and_fetches_every_page(
     assert f"'frontier/requests/unreadable': {len(garbage)}" in worker.log, worker.log[-3000:]
     assert "Traceback" not in worker.log
     assert all(json.loads(v)["reason"].startswith("unreadable: ") for v in failed.values())
-    assert r.zcard("farm:requests") == 0 and r.zcard("farm:requests:leases") == 0
+    assert queued(r, "farm:requests") == 0 and r.zcard("farm:requests:leases") == 0

@@ -12,6 +12,7 @@ from scrapy import Request
 from scrapy.utils.request import fingerprint
 
 from bench._farm import Farm
+from benchcrawl.frontier.queue import queued
 from tests.support.redis_server import RedisServer
 from tests.support.worker import wait_until
 
@@ -41,7 +42,7 @@ def test_one_worker_crawls_every_page_once_and_closes_by_itself(
     assert "'frontier/requests/acked': 600" in worker.log
     assert "Traceback" not in worker.log
     r = redis_server.client()
-    assert r.zcard("farm:requests") == 0 and r.zcard("farm:requests:leases") == 0
+    assert queued(r, "farm:requests") == 0 and r.zcard("farm:requests:leases") == 0
     assert r.scard("farm:dupefilter") == PAGES  # closing kept the shared state
 
 
