@@ -38,10 +38,17 @@ now = renice(nice)
 late = []
 t2 = threading.Thread(target=lambda: late.append(os.getpriority(os.PRIO_PROCESS, 0)))
 t2.start(); t2.join()
-tids = [int(x) for x in os.listdir("/proc/self/task")]
-assert len(tids) >= 2, tids  # this thread and the older one
-threads = sorted({os.getpriority(os.PRIO_PROCESS, t) for t in tids})
-release.set(); t.join()
+def niceness(tid):  # None: that thread ended (a joined thread may linger in /proc a moment)
+    try:
+        return os.getpriority(os.PRIO_PROCESS, tid)
+    except ProcessLookupError:
+        return None
+try:
+    tids = [int(x) for x in os.listdir("/proc/self/task")]
+    assert len(tids) >= 2, tids  # this thread and the older one
+    threads = sorted({n for n in map(niceness, tids) if n is not None})
+finally:  # else a failure above leaves the older thread holding the exit
+    release.set(); t.join()
 faulthandler.cancel_dump_traceback_later()
 print(json.dumps({"start": start, "now": now, "threads": threads, "later_thread": late[0]}))
 """
