@@ -174,20 +174,24 @@ class InferenceMaxSpider(Spider):
             url,
             errback=self.on_request_error,
             dont_filter=True,
-            meta={
-                "playwright": True,
-                "playwright_context": "inferencemax",
-                "playwright_page_goto_kwargs": {
-                    "wait_until": "domcontentloaded",
-                    "timeout": self.timeout * 1000,
-                },
-                "dashboard_timeout": self.timeout,
-                "max_retry_times": self.config.source.retry_attempts,
-                "sweep_id": self.sweep_id,
-                "combination": combination,
-            },
+            meta=self._page_meta(combination, self.config.source.retry_attempts),
             **kwargs,
         )
+
+    def _page_meta(self, combination: dict[str, Any], retries: int) -> dict[str, Any]:
+        """A dashboard page request's meta: a page of the sweep's browser context."""
+        return {
+            "playwright": True,
+            "playwright_context": "inferencemax",
+            "playwright_page_goto_kwargs": {
+                "wait_until": "domcontentloaded",
+                "timeout": self.timeout * 1000,
+            },
+            "dashboard_timeout": self.timeout,
+            "max_retry_times": retries,
+            "sweep_id": self.sweep_id,
+            "combination": combination,
+        }
 
     async def start(self) -> AsyncIterator[Request]:
         self.sweep_id, created = self.sweep_store.join(time.time())
@@ -217,18 +221,10 @@ class InferenceMaxSpider(Spider):
                     callback=self.parse_warm,
                     errback=self.on_warm_error,
                     dont_filter=True,
-                    meta={
-                        "playwright": True,
-                        "playwright_context": "inferencemax",
-                        "playwright_page_goto_kwargs": {
-                            "wait_until": "domcontentloaded",
-                            "timeout": self.timeout * 1000,
-                        },
-                        "dashboard_timeout": self.timeout,
-                        "max_retry_times": 0,  # a warm page is a head start, not work
-                        "sweep_id": self.sweep_id,
-                        "combination": {"index": -1 - i, "model": "", "sequence": "", "warm": True},
-                    },
+                    # a warm page is a head start, not work: no retries
+                    meta=self._page_meta(
+                        {"index": -1 - i, "model": "", "sequence": "", "warm": True}, 0
+                    ),
                 )
             )
 
