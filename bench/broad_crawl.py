@@ -29,7 +29,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -56,7 +58,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _workers(side: str, redis_url: str, seeds: list[str], workdir: Path) -> list[list[str]]:
+def _workers(
+    side: str, redis_url: str, seeds: list[str], workdir: Path, extra: list[str]
+) -> list[list[str]]:
     base = [sys.executable, "-m", "scrapy", "crawl"]
     if side == "stock":
         cmd = [*base, "stock", *COMMON, *STOCK, "-s", f"REDIS_URL={redis_url}"]
@@ -65,14 +69,14 @@ def _workers(side: str, redis_url: str, seeds: list[str], workdir: Path) -> list
     seed_file.write_text("\n".join(seeds) + "\n")
     subprocess.run(
         [sys.executable, "-m", "scrapy", "seed", "broad", str(seed_file)]
-        + ["-s", f"REDIS_URL={redis_url}"],
+        + ["-s", f"REDIS_URL={redis_url}", *extra],
         cwd=PROJECT,
         env=_env(),
         check=True,
         capture_output=True,
     )
     cmd = [*base, "broad", *COMMON, "-s", f"REDIS_URL={redis_url}", "-s", "BROAD_MIN_DELAY=0"]
-    cmd += ["-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1"]
+    cmd += ["-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", *extra]
     return [[*cmd, "-s", f"BROAD_WARC_DIR={workdir / 'warc'}"]] * 2
 
 
@@ -85,17 +89,24 @@ def run_once(
     want: int | None = None,
     is_page: Callable[[Fetch], bool] = lambda f: True,
     wrap: Callable[[int, list[str]], list[str]] | None = None,
+    redis: Callable[[Path], AbstractContextManager[Any]] = RedisServer,
+    measure: Callable[[Any], Callable[[], dict]] | None = None,
+    settings: list[str] | None = None,
 ) -> dict:
-    """One crawl of *farm* from *seeds* by two workers of *side* on a fresh Redis. Workers
+    """One crawl of *farm* from *seeds* by two workers of *side* on a fresh Redis (*redis*:
+    a workdir -> a context manager whose value has ``url``; a cluster in
+    bench/cluster_scale.py), with the extra ``-s NAME=VALUE`` *settings*. Workers
     still running 20 s after the farm served *want* pages, or (``want`` None) after it
     served nothing for 20 s, are stopped. Pages: unique URLs answered 200 that *is_page*
     counts. *wrap* (worker number, command) -> command runs a worker under something (a
-    profiler: bench/cpu_per_page.py)."""
+    profiler: bench/cpu_per_page.py). *measure* (the server) is called before the workers
+    start and returns what is called after they end, whose numbers join the result."""
     workdir = tmp / f"{side}-{time.monotonic_ns()}"
     workdir.mkdir()
-    with RedisServer(workdir / "redis") as server:
+    with redis(workdir / "redis") as server:
         farm.reset_log()
-        commands = _workers(side, server.url, seeds, workdir)
+        commands = _workers(side, server.url, seeds, workdir, settings or [])
+        after = measure(server) if measure is not None else None
         if wrap is not None:
             commands = [wrap(n, cmd) for n, cmd in enumerate(commands)]
         procs = [
@@ -129,6 +140,7 @@ def run_once(
                     p.terminate()
             time.sleep(0.2)
         fetches = [f for f in farm.fetches() if f.status == 200 and is_page(f)]
+        extra = after() if after is not None else {}
     shutil.rmtree(workdir, ignore_errors=True)
     unique = len({(f.host, f.uri) for f in fetches})
     span = max(f.start for f in fetches) - min(f.start for f in fetches)
@@ -138,7 +150,7 @@ def run_once(
         "pages_per_cpu_s": unique / cpu,
         "pages_per_s": unique / span,
         "cpu_s": cpu,
-    }
+    } | extra
 
 
 def _pages(farm: BroadFarm) -> int:
