@@ -11,6 +11,8 @@
 # dockerd runs with --bridge=none --iptables=false and every container on the host's
 # network: no container ever gets a private-range address. Each phase prints its time;
 # any failure is one sentence on stderr and exit code 1.
+# COMPOSE_CHECK_REDIS=cluster runs the same on a Redis Cluster of six nodes instead
+# (docker-compose.cluster.yml and docker-compose.cluster-host.yml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,12 +41,38 @@ phase() {
     [ "$PHASE" = start ] || say "$(printf '%-10s %6.1f s' "$PHASE" "$(echo "$now - $PHASE_T0" | bc)")"
     PHASE=$1 PHASE_T0=$now
 }
+FILES=(-f docker-compose.yml -f docker-compose.host.yml)
+REDIS_SERVICES=(redis)
+if [ "${COMPOSE_CHECK_REDIS:-}" = cluster ]; then
+    FILES+=(-f docker-compose.cluster.yml -f docker-compose.cluster-host.yml)
+    REDIS_SERVICES=(redis redis-2 redis-3 redis-4 redis-5 redis-6 redis-cluster-init)
+fi
 compose() {
-    docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" \
-        -f docker-compose.yml -f docker-compose.host.yml "$@"
+    docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" "${FILES[@]}" "$@"
 }
 free_port() {
     "$PYTHON" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"
+}
+# $1 ports at most 55535 whose cluster bus port (+10000) is free too, one per line
+cluster_ports() {
+    "$PYTHON" - "$1" <<'PY'
+import random, socket, sys
+def free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+found = []
+for _ in range(500):
+    port = random.randint(20000, 55535)
+    if port not in found and port + 10000 not in found and free(port) and free(port + 10000):
+        found.append(port)
+        if len(found) == int(sys.argv[1]):
+            break
+print("\n".join(map(str, found)))
+PY
 }
 
 cleanup() {
@@ -55,9 +83,8 @@ cleanup() {
         echo "compose-check: FAILED: the $PHASE phase stopped with exit code $rc (see the output above)." >&2
     fi
     if [ -f "$TMP/compose.env" ] && "$DOCKER" info >/dev/null 2>&1; then
-        timeout 120 docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" \
-            -f docker-compose.yml -f docker-compose.host.yml down -v --remove-orphans -t 10 \
-            >"$TMP/down.log" 2>&1 || cat "$TMP/down.log" >&2
+        timeout 120 docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" "${FILES[@]}" \
+            down -v --remove-orphans -t 10 >"$TMP/down.log" 2>&1 || cat "$TMP/down.log" >&2
     fi
     [ -n "$REPLICA" ] && "$DOCKER" rm -f -v "$PROJECT-replica" >/dev/null 2>&1
     if [ -n "$STARTED_DOCKERD" ]; then
@@ -180,7 +207,13 @@ mkdir -p "$TMP/data"
 # on a 2-core machine shared with other jobs, the load alone would otherwise stop the
 # later workers leasing before they took part (the check is about the compose cluster).
 WORKER_SETTINGS=${COMPOSE_CHECK_WORKER_SETTINGS:--s FRONTIER_LEASE_BATCH=1 -s CONCURRENT_REQUESTS=2 -s RESOURCES_CPU_LIMIT=101 -s RESOURCES_MEMORY_LIMIT=101}
-redis_port=$(free_port)
+if [ "${COMPOSE_CHECK_REDIS:-}" = cluster ]; then
+    mapfile -t node_ports < <(cluster_ports 6)
+    [ "${#node_ports[@]}" = 6 ] || fail "found only ${#node_ports[@]} of 6 free port pairs for the cluster's nodes."
+    redis_port=${node_ports[0]}
+else
+    redis_port=$(free_port)
+fi
 password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 cat >"$TMP/compose.env" <<ENV
 BENCHCRAWL_IMAGE=$IMAGE
@@ -197,8 +230,25 @@ MONITOR_PORT=$(free_port)
 BENCHCRAWL_DATA=$TMP/data
 WORKER_ARGS=-a base_url=http://127.0.0.1:$port/ $WORKER_SETTINGS
 ENV
+if [ "${COMPOSE_CHECK_REDIS:-}" = cluster ]; then
+    for i in 2 3 4 5 6; do echo "REDIS_PORT_$i=${node_ports[$((i - 1))]}" >>"$TMP/compose.env"; done
+    echo "REDIS_CLUSTER_NODE_ARGS=--bind 127.0.0.1 --cluster-announce-ip 127.0.0.1" >>"$TMP/compose.env"
+fi
 chmod 600 "$TMP/compose.env"
-compose up -d redis >"$TMP/up.log" 2>&1 || { cat "$TMP/up.log" >&2; fail "docker-compose could not start redis."; }
+compose up -d "${REDIS_SERVICES[@]}" >"$TMP/up.log" 2>&1 \
+    || { cat "$TMP/up.log" >&2; fail "docker-compose could not start ${REDIS_SERVICES[*]}."; }
+if [ "${COMPOSE_CHECK_REDIS:-}" = cluster ]; then
+    init=$(compose ps -q redis-cluster-init)
+    for _ in $(seq 240); do
+        [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$init")" = false ] && break
+        sleep 0.5
+    done
+    [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$init")" = false ] \
+        || fail "redis-cluster-init was still running after 120 s."
+    [ "$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$init")" = 0 ] \
+        || { "$DOCKER" logs --tail 20 "$init" >&2; fail "redis-cluster-init could not form the cluster (its log is above)."; }
+    say "$("$DOCKER" logs --tail 1 "$init" 2>&1)"
+fi
 rcli() { compose exec -T redis redis-cli -p "$redis_port" --no-auth-warning "$@" 2>/dev/null; }
 for _ in $(seq 100); do [ "$(rcli -a "$password" ping)" = PONG ] && break; sleep 0.2; done
 [ "$(rcli -a "$password" ping)" = PONG ] \
@@ -258,11 +308,21 @@ fi
 [ "$took" = "$WORKERS" ] \
     || fail "only $took of $WORKERS workers did a combination of the sweep (each worker's log needs a 'combination k/n done' line)."
 
+if [ "${COMPOSE_CHECK_REDIS:-}" = cluster ]; then
+    rcli -a "$password" cluster info | grep -q '^cluster_state:ok' \
+        || fail "the cluster is not in cluster_state:ok after the sweep."
+    keys=""
+    for p in "${node_ports[@]}"; do
+        role=$(rcli -a "$password" -p "$p" role | head -1)
+        [ "$role" = master ] && keys="$keys $(rcli -a "$password" -p "$p" dbsize)"
+    done
+    say "the cluster is ok after the sweep; keys per master:$keys"
+fi
+
 phase down
-timeout 120 docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" \
-    -f docker-compose.yml -f docker-compose.host.yml down -v --remove-orphans -t 10 \
-    >"$TMP/down.log" 2>&1 \
+timeout 120 docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" "${FILES[@]}" \
+    down -v --remove-orphans -t 10 >"$TMP/down.log" 2>&1 \
     || { cat "$TMP/down.log" >&2; fail "docker-compose down did not finish."; }
 rm -f "$TMP/compose.env"
 phase end
-say "passed: $WORKERS workers, one sweep, one version, in $(printf '%.1f' "$(echo "$(date +%s.%N) - $T0" | bc)") s"
+say "passed: $WORKERS workers, one sweep, one version${COMPOSE_CHECK_REDIS:+ (on a Redis $COMPOSE_CHECK_REDIS)}, in $(printf '%.1f' "$(echo "$(date +%s.%N) - $T0" | bc)") s"
