@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -196,9 +197,16 @@ class Farm(NginxSite):
 class RedisServer:
     """A private ``redis-server`` on a free port, in *workdir*, for a test or a
     measurement. ``stop()``/``kill()`` and ``start()`` keep the port, so clients see a
-    real outage and a real comeback; ``appendonly=True`` keeps data."""
+    real outage and a real comeback; ``appendonly=True`` keeps data; *replica_of* (a port
+    on 127.0.0.1) makes it a replica of that server, ``pause()``/``resume()`` stall it."""
 
-    def __init__(self, workdir: Path, appendonly: bool = False, port: int | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        appendonly: bool = False,
+        port: int | None = None,
+        replica_of: int | None = None,
+    ) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (apt-get install -y redis-server)")
@@ -206,6 +214,7 @@ class RedisServer:
         self.workdir = workdir
         self.appendonly = appendonly
         self.port = port or free_port()
+        self.replica_of = replica_of
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -232,6 +241,8 @@ class RedisServer:
             "--appendfsync",
             "always",
         ]
+        if self.replica_of is not None:
+            args += ["--replicaof", "127.0.0.1", str(self.replica_of)]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -241,6 +252,15 @@ class RedisServer:
             except redis.ConnectionError:
                 time.sleep(0.05)
         raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def pause(self) -> None:
+        """SIGSTOP: alive but silent (a stalled replica)."""
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGCONT)
 
     def kill(self) -> None:
         """SIGKILL: no goodbye, like a crash."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -220,6 +221,17 @@ class RedisClusterServer:
     def master_ports(self) -> list[int]:
         """The live nodes that are masters now."""
         return [p for p in self.live() if self.info(p, "replication").get("role") == "master"]
+
+    def replica_of(self, master: int) -> int:
+        """The port of *master*'s (first) replica."""
+        return int(self.info(master, "replication")["slave0"]["port"])
+
+    def pause(self, port: int) -> None:
+        """SIGSTOP one node: alive but silent (a stalled replica)."""
+        self.procs[port].send_signal(signal.SIGSTOP)
+
+    def resume(self, port: int) -> None:
+        self.procs[port].send_signal(signal.SIGCONT)
 
     def kill(self, port: int) -> None:
         """SIGKILL one node: no goodbye, like a crash."""

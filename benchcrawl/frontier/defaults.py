@@ -51,4 +51,6 @@ FRONTIER_TRANSIENT_META_KEYS = [  # per-process meta, dropped when a request is 
     "playwright_page_methods",
     "playwright_security_details",
 ]
+FRONTIER_WAIT_REPLICAS = 0  # >0: each lease and commit waits until this many replicas have it
+FRONTIER_WAIT_TIMEOUT = 1.0  # s; the longest such a wait lasts (then counted, logged, gone on)
 FRONTIER_WORKERS_KEY = "%(spider)s:workers"  # zset: worker id -> last heartbeat (ms)

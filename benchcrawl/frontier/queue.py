@@ -14,6 +14,7 @@ import redis
 
 from benchcrawl.connection import one_slot, server_time, text
 from benchcrawl.frontier.interface import ClusterState, CommitResult, FrontierKeys, Push
+from benchcrawl.frontier.replication import replicated
 from benchcrawl.frontier.scripts import register
 
 __all__ = ["ClusterState", "CommitResult", "FrontierKeys", "LeasedQueue", "Push", "report"]
@@ -22,14 +23,24 @@ RECLAIM_LIMIT = 500  # expired leases put back per maintenance call
 
 
 class LeasedQueue:
-    def __init__(self, server: redis.Redis, keys: FrontierKeys, worker: str, mode: str) -> None:
+    def __init__(
+        self,
+        server: redis.Redis,
+        keys: FrontierKeys,
+        worker: str,
+        mode: str,
+        settings: Any = None,
+        stats: Any = None,
+    ) -> None:
+        """*settings* (a crawl's) may ask to wait for replicas after each lease and commit
+        (:mod:`~benchcrawl.frontier.replication`); *stats* counts what fell short."""
         self.server = server
         self.keys = keys
         self.worker = worker
         self.mode = mode
         one_slot(server, keys.all(), "the frontier")
-        self._lease = register(server, "lease")
-        self._commit = register(server, "commit")
+        self._lease = replicated(server, register(server, "lease"), settings, stats)
+        self._commit = replicated(server, register(server, "commit"), settings, stats)
         self._maintain = register(server, "maintain")
         self._release = register(server, "release")
         self._requeue = register(server, "requeue_failed")
@@ -39,7 +50,7 @@ class LeasedQueue:
         cls, crawler: Any, server: redis.Redis, keys: FrontierKeys, worker: str, mode: str
     ) -> LeasedQueue:
         """How the scheduler builds its ``FRONTIER_QUEUE_CLASS``."""
-        return cls(server, keys, worker, mode)
+        return cls(server, keys, worker, mode, crawler.settings, crawler.stats)
 
     @classmethod
     def for_inspection(

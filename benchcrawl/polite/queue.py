@@ -25,6 +25,7 @@ from benchcrawl.broad.scope import host_of
 from benchcrawl.connection import key_scope, one_slot
 from benchcrawl.frontier.interface import ClusterState, CommitResult, FrontierKeys, Push
 from benchcrawl.frontier.queue import RECLAIM_LIMIT, report
+from benchcrawl.frontier.replication import replicated
 from benchcrawl.frontier.serialize import url_of
 from benchcrawl.frontier.wake import engine_wakeup
 from benchcrawl.polite.keys import PoliteKeys, register_polite
@@ -54,6 +55,8 @@ class PoliteQueue:
         crawler: Crawler | None = None,
         idle_poll: float,
     ) -> None:
+        """*crawler*'s settings may ask to wait for replicas after each lease and commit
+        (:mod:`~benchcrawl.frontier.replication`)."""
         self.server = server
         self.keys = keys
         self.worker = worker
@@ -68,8 +71,9 @@ class PoliteQueue:
         self.idle_poll = idle_poll
         self._wake: DelayedCall | None = None
         one_slot(server, [*keys.all(), *polite.all(), polite.queue_prefix], "the polite queue")
-        self._lease = register_polite(server, "lease")
-        self._commit = register_polite(server, "commit")
+        settings = crawler.settings if crawler is not None else None
+        self._lease = replicated(server, register_polite(server, "lease"), settings, stats)
+        self._commit = replicated(server, register_polite(server, "commit"), settings, stats)
         self._maintain = register_polite(server, "maintain")
         self._release = register_polite(server, "release")
         self._requeue = register_polite(server, "requeue_failed")

@@ -12,6 +12,7 @@ import pytest
 import redis
 from redis.cluster import RedisCluster
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from bench._farm import Farm
 from benchcrawl.connection import check_redis, key_scope, on_cluster, redis_client
@@ -74,6 +75,30 @@ def test_the_leased_queue_on_a_cluster_keeps_its_protocol(
     assert queue.requeue_failed() == 1
     assert queue.purge() > 0
     assert server.exists(*keys.all()) == 0
+
+
+def test_waiting_for_a_replica_on_a_cluster_asks_the_master_that_holds_the_keys(
+    redis_cluster: RedisClusterServer, request: pytest.FixtureRequest
+) -> None:
+    server = redis_client(redis_cluster.url, 2, 5)
+    request.addfinalizer(server.close)
+    keys = FrontierKeys.from_settings(_settings(), key_scope(server, "farm"))
+    crawler = get_crawler(settings_dict={"FRONTIER_WAIT_REPLICAS": 1, "FRONTIER_WAIT_TIMEOUT": 0.3})
+    queue = LeasedQueue(server, keys, "w1", "exact", crawler.settings, crawler.stats)
+    redis_cluster.wait_synced()
+    push = Push(True, 0, "http://a/1", [b"%012d" % 1])
+    assert queue.commit([push], [], []).pushed == 1
+    assert crawler.stats.get_value("frontier/replication/short") is None  # its replica has it
+
+    master = server.get_node_from_key(keys.queue).port
+    replica = redis_cluster.replica_of(master)
+    redis_cluster.pause(replica)
+    request.addfinalizer(lambda: redis_cluster.resume(replica))
+    push = Push(True, 0, "http://a/2", [b"%012d" % 2])
+    assert queue.commit([push], [], []).pushed == 1  # the master has it; the crawl goes on
+    assert crawler.stats.get_value("frontier/replication/short") == 1
+    assert len(queue.lease(2, 10_000)) == 2
+    assert crawler.stats.get_value("frontier/replication/short") == 2
 
 
 def test_a_key_template_without_the_spider_is_one_sentence_on_a_cluster(
