@@ -5,6 +5,7 @@ report, re-queue and purge of the whole crawl."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,8 +23,9 @@ CRAWLER = object()  # the leased queue reads nothing of its crawler
 
 
 @pytest.fixture
-def server(redis_server: RedisServer) -> redis.Redis:
-    return redis_server.client()
+def server(redis_server: RedisServer) -> Iterator[redis.Redis]:
+    with redis_server.client() as client:
+        yield client
 
 
 def _settings(**overrides: Any) -> Settings:
