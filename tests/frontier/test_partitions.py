@@ -161,3 +161,22 @@ def test_report_requeue_and_purge_cover_every_partition(server):
     assert inspect.report()["queued"] == 6
     assert inspect.purge() > 0
     assert server.keys("*") == []
+
+
+def _scripts_run(server: redis.Redis) -> int:
+    return int(server.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+def test_an_idle_worker_asks_no_partition_the_last_maintenance_found_empty(server):
+    w = _worker(server, "w1")
+    first, second = _pushes(w, 2)
+    w.commit([first], [], [])
+    w.commit([], [lease for lease, _ in w.lease(8, 60_000)], [])  # the scripts are loaded
+    w.maintain([], 60_000, 600_000)  # every partition empty
+    before = _scripts_run(server)
+    assert w.lease(8, 60_000) == [] and w.lease(8, 60_000) == []
+    assert _scripts_run(server) == before  # no call at all
+    w.commit([second], [], [])  # its own push: that partition is asked again
+    before = _scripts_run(server)
+    assert [d for _, d in w.lease(8, 60_000)] == [second.data.encode()]
+    assert _scripts_run(server) == before + 1
