@@ -7,10 +7,10 @@ Modules: ``scheduler`` (Scrapy's scheduler interface), ``ack`` (the spider middl
 ends a lease when its response is handled), ``lease`` (lease ids on requests, the failure
 path), ``queue`` (the Redis operations), ``dupefilter`` and ``bloom`` (seen requests),
 ``serialize`` (requests as compact JSON; ``serialize_v1`` reads the older format,
-``jsonvalues`` checks the values), ``interface`` (the queue interface), ``partitions`` (a frontier in N partitions) and
-``factory`` (builds a crawl's queue, decides N), ``outbox``, ``recent``
-and ``timing`` (pure logic), ``lua/`` (the scripts; ``_lib.lua``, the lease protocol's Lua
-library, is prepended to each, and to the polite queue's).
+``jsonvalues`` checks the values), ``interface`` (the queue interface), ``partitions`` (a
+frontier in N partitions) and ``factory`` (builds a crawl's queue, decides N), ``outbox``,
+``recent`` and ``timing`` (pure logic), ``lua/`` (the scripts; ``_lib.lua``, the lease
+protocol's Lua library, is prepended to each, and to the polite queue's).
 
 Key schema (templates in settings, defaults in ``defaults.py``; ``%(spider)s`` = spider name)
 --------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from benchcrawl.connection import text
 from benchcrawl.frontier.dupefilter import stored_seen
 from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.frontier.partitions import locate, partition_keys
+from benchcrawl.frontier.serialize import url_of
 from benchcrawl.monitor.views import node_state, parse_series
 from benchcrawl.resources.board import BoardKeys, NodeBoard
 from benchcrawl.resources.ranking import NodeStatus
@@ -92,6 +93,7 @@ class Cluster:
         out = []
         for s in self.active():
             queue = s.queue.queue  # the crawl's partitions as now stored
+            dedup = [k.dupefilter for k in partition_keys(queue)]
             report = queue.report(failed_limit=failed_limit)
             failed = []
             for lease, rec in report["failed_sample"]:
@@ -107,9 +109,7 @@ class Cluster:
                     "leases": {str(k): int(v) for k, v in report["leases"].items()},
                     "failed": int(report["failed"]),
                     "failed_sample": failed,
-                    "seen": stored_seen(self.client, [k.dupefilter for k in partition_keys(queue)])[
-                        0
-                    ],
+                    "seen": stored_seen(self.client, dedup)[0],
                 }
             )
         return out
@@ -232,13 +232,13 @@ def _node_row(s: SpiderKeys, n: NodeStatus, now: float, paused: dict[str, str]) 
 
 
 def _url(data: Any) -> str:
+    """A queued request's URL, in either format ("" for anything else)."""
     if not data:
         return ""
     try:
-        value = json.loads(data)
-    except ValueError:
+        return url_of(data)
+    except (ValueError, TypeError, AttributeError, IndexError):
         return ""
-    return str(value.get("url", "")) if isinstance(value, dict) else ""
 
 
 def _failure(rec: Any) -> dict[str, str]:
