@@ -21,7 +21,7 @@ from benchcrawl.commands import load_addon_settings
 from benchcrawl.connection import REDIS_ERRORS, check_redis, frontier_client, redact
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.dupefilter import stored_seen
-from benchcrawl.frontier.factory import frontier_queue
+from benchcrawl.frontier.factory import frontier_queue, purge_frontier
 from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.frontier.partitions import locate, partition_keys
 from benchcrawl.frontier.serialize import url_of
@@ -78,7 +78,7 @@ class Command(ScrapyCommand):
             queue = frontier_queue(server, settings, name)  # the spider's own queue
             keys = partition_keys(queue)
             if opts.purge:
-                deleted = queue.purge()
+                deleted = purge_frontier(server, settings, name, queue)
                 print(f"purged the frontier of {name}: {deleted} keys deleted")
                 return
             if opts.requeue_failed:

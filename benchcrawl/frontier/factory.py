@@ -110,6 +110,12 @@ def frontier_queue(
     return PartitionedQueue(parts, partitions_key(server, settings, spider_name))
 
 
+def purge_frontier(server: redis.Redis, settings: BaseSettings, name: str, queue: Any) -> int:
+    """Delete every key of *queue*, the crawl's, and its stored number of partitions (kept
+    on a cluster for a crawl of one); how many keys were deleted."""
+    return int(queue.purge()) + int(server.delete(partitions_key(server, settings, name)))
+
+
 class InspectedFrontier:
     """A crawl's queue for readers that outlive a crawl (the monitor, the metrics): built
     again whenever the stored number of partitions changes (a crawl started, or purged)."""
@@ -136,4 +142,4 @@ class InspectedFrontier:
         return int(self.queue.requeue_failed(ids))
 
     def purge(self) -> int:
-        return int(self.queue.purge())
+        return purge_frontier(self.server, self.settings, self.spider_name, self.queue)

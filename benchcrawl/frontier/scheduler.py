@@ -26,7 +26,7 @@ from benchcrawl import signals as bc_signals
 from benchcrawl.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.dupefilter import DedupQuery, RedisDupeFilter, dedup_options
-from benchcrawl.frontier.factory import frontier_queue
+from benchcrawl.frontier.factory import frontier_queue, purge_frontier
 from benchcrawl.frontier.interface import ClusterState, FrontierQueue, Push
 from benchcrawl.frontier.lease import LEASE_KEY, LeaseBudget, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox
@@ -455,7 +455,9 @@ class RedisScheduler:
         others.pop(self.queue.worker, None)
         live = [w for w, age in others.items() if age < 3 * self.renew_every]
         if state and not state.queued and not state.leased and not live:
-            self.queue.purge()
+            spider = self.crawler.spider
+            assert spider is not None
+            purge_frontier(self.queue.server, self.crawler.settings, spider.name, self.queue)
             logger.info("SCHEDULER_PERSIST is off: deleted the finished crawl's state")
 
     def _inc(self, key: str, count: int = 1) -> None:
