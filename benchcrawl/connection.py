@@ -128,6 +128,21 @@ def key_scope(server: Any, name: str) -> str:
     return "{" + name + "}"
 
 
+def partition_scopes(server: Any, name: str, n: int) -> list[str]:
+    """What ``%(spider)s`` stands for in each of the *n* partitions of a crawl's frontier:
+    partition 0 is :func:`key_scope` (so one partition is today's key names), partition
+    *i* > 0 is ``name#i``, on a Redis Cluster ``{name#i}``, a slot of its own."""
+    first = key_scope(server, name)
+    if not on_cluster(server):
+        return [first] + [f"{name}#{i}" for i in range(1, n)]
+    return [first] + ["{" + f"{name}#{i}" + "}" for i in range(1, n)]
+
+
+def primaries(server: Any) -> int:
+    """The number of masters serving *server*'s keys: 1 on a single Redis."""
+    return len(server.get_primaries()) if on_cluster(server) else 1
+
+
 def server_time(server: Any, key: str) -> tuple[int, int]:
     """Redis's ``TIME`` (s, µs) on the server that holds *key*: the clock the scripts use
     for that key's deadlines (on a cluster each master has its own)."""

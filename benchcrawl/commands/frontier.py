@@ -16,20 +16,14 @@ import redis
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
-from scrapy.utils.misc import load_object
 
 from benchcrawl.commands import load_addon_settings
-from benchcrawl.connection import (
-    REDIS_ERRORS,
-    check_redis,
-    frontier_client,
-    key_scope,
-    redact,
-    text,
-)
+from benchcrawl.connection import REDIS_ERRORS, check_redis, frontier_client, redact
 from benchcrawl.exceptions import BenchcrawlError
-from benchcrawl.frontier.bloom import BloomShape
+from benchcrawl.frontier.dupefilter import stored_seen
+from benchcrawl.frontier.factory import frontier_queue, purge_frontier
 from benchcrawl.frontier.interface import FrontierKeys
+from benchcrawl.frontier.partitions import locate, partition_keys
 from benchcrawl.frontier.serialize import url_of
 
 
@@ -81,19 +75,20 @@ class Command(ScrapyCommand):
                 raise BenchcrawlError("REDIS_URL is not set; the frontier lives in Redis.")
             check_redis(settings["REDIS_URL"], settings.getfloat("REDIS_CONNECT_TIMEOUT"))
             server = frontier_client(settings)
-            keys = FrontierKeys.from_settings(settings, key_scope(server, name))
-            queue_cls = load_object(settings["FRONTIER_QUEUE_CLASS"])  # the spider's own queue
-            queue = queue_cls.for_inspection(server, keys, settings, name)
+            queue = frontier_queue(server, settings, name)  # the spider's own queue
+            keys = partition_keys(queue)
             if opts.purge:
-                deleted = queue.purge()
+                deleted = purge_frontier(server, settings, name, queue)
                 print(f"purged the frontier of {name}: {deleted} keys deleted")
                 return
             if opts.requeue_failed:
                 print(f"re-queued {queue.requeue_failed()} failed requests of {name}")
             report = queue.report(failed_limit=opts.failed)
-            report["seen"], report["seen_kind"] = _seen(server, keys)
+            seen = stored_seen(server, [k.dupefilter for k in keys])
+            report["seen"], report["seen_kind"] = seen
             report["failed_sample"] = [
-                {"id": i, "url": _url(server, keys, i), **rec} for i, rec in report["failed_sample"]
+                {"id": i, "url": _url(server, queue, i), **rec}
+                for i, rec in report["failed_sample"]
             ]
         except BenchcrawlError as e:
             print(f"benchcrawl: {e}", file=sys.stderr)
@@ -108,22 +103,12 @@ class Command(ScrapyCommand):
         if opts.json:
             print(json.dumps(report, indent=2))
         else:
-            print(_text(name, keys, report))
+            print(_text(name, keys[0], report))
 
 
-def _seen(server: redis.Redis, keys: FrontierKeys) -> tuple[int, str]:
-    kind = text(server.type(keys.dupefilter))
-    if kind == "set":
-        return int(server.scard(keys.dupefilter)), "exact"
-    if kind == "string":
-        params = server.hgetall(f"{keys.dupefilter}:bloom")
-        shape = BloomShape(int(params[b"bits"]), int(params[b"hashes"]))
-        return shape.estimate_items(int(server.bitcount(keys.dupefilter))), "bloom estimate"
-    return 0, "none"
-
-
-def _url(server: redis.Redis, keys: FrontierKeys, lease: str) -> str | None:
-    data = server.hget(keys.data, lease)
+def _url(server: redis.Redis, queue: Any, lease: str) -> str | None:
+    keys, inner = locate(queue, lease)
+    data = server.hget(keys.data, inner)
     try:
         return url_of(data) if data else None
     except ValueError:  # not a request (anyone with the Redis can write it)
@@ -132,7 +117,8 @@ def _url(server: redis.Redis, keys: FrontierKeys, lease: str) -> str | None:
 
 def _text(name: str, keys: FrontierKeys, r: dict[str, Any]) -> str:
     lines = [
-        f"frontier of {name} ({keys.queue})",
+        f"frontier of {name} ({keys.queue}"
+        + (f", {r['partitions']} partitions)" if r.get("partitions") else ")"),
         f"queued:  {r['queued']}",
         f"leased:  {sum(r['leases'].values())}",
     ]

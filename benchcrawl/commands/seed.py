@@ -25,6 +25,7 @@ from benchcrawl.commands import load_addon_settings
 from benchcrawl.connection import REDIS_ERRORS, check_redis, frontier_client, key_scope, redact
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.dupefilter import RedisDupeFilter, dedup_options
+from benchcrawl.frontier.factory import partitions
 from benchcrawl.frontier.interface import FrontierKeys, Push
 from benchcrawl.frontier.serialize import RequestCodec
 from benchcrawl.polite.domains import DomainState
@@ -99,6 +100,7 @@ def _seed(settings: Settings, spidercls: type, name: str, path: str, exclude: st
     crawler = Crawler(spidercls, settings)
     spider = spidercls()
     server = frontier_client(settings)
+    partitions(server, settings, name, PoliteQueue)  # the polite queue keeps one partition
     scope = key_scope(server, name)
     fingerprinter = build_from_crawler(
         load_object(settings["REQUEST_FINGERPRINTER_CLASS"]), crawler

@@ -8,7 +8,8 @@ ends a lease when its response is handled), ``lease`` (lease ids on requests, th
 path), ``queue`` (the Redis operations), ``dupefilter`` and ``bloom`` (seen requests),
 ``serialize`` (requests as compact JSON; ``serialize_v1`` reads the older format,
 ``jsonvalues`` checks the values), ``replication`` (``WAIT`` for replicas after each lease
-and commit, ``FRONTIER_WAIT_REPLICAS``), ``interface`` (the queue interface), ``outbox``,
+and commit, ``FRONTIER_WAIT_REPLICAS``), ``interface`` (the queue interface), ``partitions``
+(a frontier in N partitions) and ``factory`` (builds a crawl's queue, decides N), ``outbox``,
 ``recent`` and ``timing`` (pure logic), ``lua/`` (the scripts; ``_lib.lua``, the lease
 protocol's Lua library, is prepended to each, and to the polite queue's).
 
@@ -47,11 +48,36 @@ as written here.
     an older version made is kept as it is) or a Bloom bitmap (``"bloom"``), whose shape
     is pinned in ``%(spider)s:dupefilter:bloom`` (hash: bits, hashes).
 
+``FRONTIER_PARTITIONS_KEY``   ``%(spider)s:partitions``         string: the crawl's number of
+    partitions N, written once at its first start (see Partitions below); absent on one
+    Redis for a crawl of one partition.
+
 ``redis_key`` of a scrapy-redis spider (``REDIS_START_URLS_KEY``, ``%(name)s:start_urls``)
     list (or set, zset) of start URLs or JSON entries, pushed by users (on a cluster the
     default is ``{name}:start_urls``, in the queue's slot); ``start_urls.lua``
     moves them into the queue as start entries (id ``s`` + 15 hex, data ``{"start",
     "priority"}``), see :mod:`~benchcrawl.frontier.start_urls`.
+
+Partitions
+----------
+``FRONTIER_PARTITIONS`` = N > 1 splits the crawl's frontier into N complete copies of the
+keys above (but ``%(spider)s:partitions`` and the start key, which stay in partition 0),
+each a leased queue with its own queue, data, leases, owners, failed, seq, workers and
+dedup keys (:mod:`~benchcrawl.frontier.partitions`). In partition *i*, ``%(spider)s`` is
+``name#i``, on a Redis Cluster ``{name#i}``, a slot of its own (partition 0 keeps ``name`` /
+``{name}``, so one partition is the schema above, key for key):
+
+    partition 0  ``farm:requests``    ``farm:dupefilter``    ...   (``{farm}:...`` on a cluster)
+    partition 1  ``farm#1:requests``  ``farm#1:dupefilter``  ...   (``{farm#1}:...``)
+    partition 2  ``farm#2:requests``  ``farm#2:dupefilter``  ...   (``{farm#2}:...``)
+
+A request lives in partition ``crc32(route key) % N``, the route key being what the queue
+class's ``route_key`` returns (the plain leased queue: the request fingerprint), so its
+dedup is in one partition and stays exact. Lease ids carry their partition: ``i:id`` (bare
+in partition 0, where start entries live). Every script still touches one partition, so
+one slot. N is 0 (auto) by default: the stored N, else 1 on one Redis (nothing stored,
+the names as above) and ``4 x masters`` on a cluster (stored); a worker set to another N
+than the stored one is refused. ``scrapy frontier --purge`` deletes every partition and N.
 
 A worker id is ``host:pid:random``. Nothing is deleted when a worker closes; ``scrapy
 frontier SPIDER --purge`` deletes all of the above (and ``SCHEDULER_PERSIST = False`` lets
@@ -68,10 +94,13 @@ Life of a request
    dry): in one call, the batch's fingerprints are marked seen and the new ones queued
    (appended to the fresh list of their score), then the batch's acks and failures are
    applied. A page's new requests always precede
-   its ack, in the same or an earlier commit, so a crash cannot lose them.
+   its ack, in the same or an earlier commit, so a crash cannot lose them. With
+   partitions, one call per partition written to: every partition's pushes first, acks
+   and failures after (riding with the last push call where they can).
 3. Lease (``lease.lua``): up to ``FRONTIER_LEASE_BATCH`` requests move from the queue to
    the leases with this worker and a deadline ``FRONTIER_LEASE_TIME`` ahead (a fresh one
-   gets its id and its data hash entry here). Unstarted
+   gets its id and its data hash entry here). With partitions, round the partitions from
+   one further each time, skipping those last seen empty. Unstarted
    requests in the local buffer are leases too.
 4. Maintain (``maintain.lua``, every lease time / 3, and every
    ``FRONTIER_IDLE_POLL_INTERVAL`` while idle): heartbeat, renew this worker's leases,

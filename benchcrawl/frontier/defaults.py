@@ -35,6 +35,8 @@ FRONTIER_LEASE_TIME = 60.0  # s; an unrenewed lease goes back to the queue (rene
 FRONTIER_LEASES_KEY = "%(spider)s:requests:leases"  # zset: request id -> lease deadline (ms)
 FRONTIER_LOCAL_SEEN = 100_000  # fingerprints a worker remembers as seen (skips Redis); 0 = off
 FRONTIER_OWNERS_KEY = "%(spider)s:requests:owners"  # hash: request id -> worker holding it
+FRONTIER_PARTITIONS = 0  # slots the frontier spreads over; 0 = auto (docs/cluster.md)
+FRONTIER_PARTITIONS_KEY = "%(spider)s:partitions"  # string: the crawl's N, set at its start
 FRONTIER_QUEUE_CLASS = "benchcrawl.frontier.queue.LeasedQueue"  # or ...polite.queue.PoliteQueue
 FRONTIER_REDIS_TIMEOUT = 5.0  # s; socket timeout of one frontier call to Redis
 FRONTIER_RETRY_MAX_DELAY = 10.0  # s; longest wait between reconnection attempts in an outage

@@ -29,6 +29,7 @@ from scrapy.settings import BaseSettings
 from benchcrawl.connection import frontier_client, key_scope, one_slot, text
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.bloom import BloomShape
+from benchcrawl.frontier.partitions import route
 from benchcrawl.frontier.scripts import register
 
 logger = logging.getLogger(__name__)
@@ -67,8 +68,19 @@ class RedisDupeFilter(BaseDupeFilter):
         self.bloom = bloom
         self.params_key = f"{key}:bloom"
         self.whole = False  # an older version's set of whole fingerprints (see open)
+        self.keys = [key]  # one per frontier partition (see partition)
         one_slot(server, [key, self.params_key], "the dupefilter")
         self._seen = register(server, "seen")
+
+    def partition(self, keys: list[str], bloom: BloomShape | None) -> None:
+        """Keep the fingerprints in *keys*, one per frontier partition, each fingerprint in
+        the key of its partition (:func:`~benchcrawl.frontier.partitions.route`); a Bloom
+        filter per partition is of *bloom*'s shape (the capacity shared out)."""
+        for key in keys:
+            one_slot(self.server, [key, f"{key}:bloom"], "the dupefilter")
+        self.keys = keys
+        if self.mode == "bloom":
+            self.bloom = bloom
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisDupeFilter:
@@ -116,42 +128,47 @@ class RedisDupeFilter(BaseDupeFilter):
     def open(self) -> None:
         """Check the stored filter matches the settings; create the Bloom bitmap once, at
         its full size (growing it bit by bit would over-allocate by up to 1 MB)."""
-        kind = text(self.server.type(self.key))
+        for key in self.keys:
+            self._open(key, f"{key}:bloom")
+
+    def _open(self, key: str, params_key: str) -> None:
+        kind = text(self.server.type(key))
         want = "set" if self.mode == "exact" else "string"
         if kind not in ("none", want):
             raise ConfigError(
-                f"Redis key {self.key} holds a {kind}, but FRONTIER_DEDUP={self.mode} needs a "
+                f"Redis key {key} holds a {kind}, but FRONTIER_DEDUP={self.mode} needs a "
                 f"{want}; purge the frontier (scrapy frontier SPIDER --purge) or change the "
                 f"setting back."
             )
         if self.mode != "bloom":
-            sample = self.server.srandmember(self.key) if kind == "set" else None
-            self.whole = isinstance(sample, bytes) and len(sample) != EXACT_BYTES
-            if self.whole:
+            sample = self.server.srandmember(key) if kind == "set" else None
+            whole = isinstance(sample, bytes) and len(sample) != EXACT_BYTES
+            self.whole = self.whole or whole
+            if whole:
                 logger.info(
                     "the exact dedup set %s holds whole fingerprints (an older version's); "
                     "kept that way until the frontier is purged",
-                    self.key,
+                    key,
                 )
             return
         assert self.bloom is not None
         shape = {"bits": str(self.bloom.bits), "hashes": str(self.bloom.hashes)}
-        self.server.hsetnx(self.params_key, "bits", shape["bits"])
-        self.server.hsetnx(self.params_key, "hashes", shape["hashes"])
-        stored = {text(k): text(v) for k, v in self.server.hgetall(self.params_key).items()}
+        self.server.hsetnx(params_key, "bits", shape["bits"])
+        self.server.hsetnx(params_key, "hashes", shape["hashes"])
+        stored = {text(k): text(v) for k, v in self.server.hgetall(params_key).items()}
         if stored != shape:
             raise ConfigError(
-                f"the Bloom filter at {self.key} was made with {stored['bits']} bits and "
+                f"the Bloom filter at {key} was made with {stored['bits']} bits and "
                 f"{stored['hashes']} hashes, but FRONTIER_BLOOM_CAPACITY and "
                 f"FRONTIER_BLOOM_ERROR_RATE now give {shape['bits']} and {shape['hashes']}; "
                 f"set them back, or purge the frontier to start a new filter."
             )
-        if self.server.set(self.key, bytes(self.bloom.nbytes), nx=True):
+        if self.server.set(key, bytes(self.bloom.nbytes), nx=True):
             logger.info(
                 "created a Bloom filter of %d KiB (%d hashes) at %s",
                 self.bloom.nbytes // 1024,
                 self.bloom.hashes,
-                self.key,
+                key,
             )
 
     # --- the classic API -----------------------------------------------------------------
@@ -161,23 +178,33 @@ class RedisDupeFilter(BaseDupeFilter):
     def mark(self, fingerprints: list[bytes], readonly: bool = False) -> list[bool]:
         """Mark fingerprints seen in one call (or only look, with *readonly*); per
         fingerprint, True when it was new."""
-        args: list[Any] = [self.mode, "1" if readonly else "0", self.width]
-        for fp in fingerprints:
-            args += self.key_of(fp)
-        return [bool(x) for x in self._seen(keys=[self.key], args=args)]
+        n = len(self.keys)
+        groups: dict[int, list[int]] = {}
+        for j, fp in enumerate(fingerprints):
+            groups.setdefault(route(fp, n), []).append(j)
+        new = [False] * len(fingerprints)
+        for i, members in groups.items():
+            args: list[Any] = [self.mode, "1" if readonly else "0", self.width]
+            for j in members:
+                args += self.key_of(fingerprints[j])
+            for j, x in zip(members, self._seen(keys=[self.keys[i]], args=args), strict=True):
+                new[j] = bool(x)
+        return new
 
     def seen_count(self) -> int:
         """Fingerprints stored (exact), or the Bloom filter's estimate of them."""
         if self.mode == "exact":
-            return int(self.server.scard(self.key))
+            return sum(int(self.server.scard(key)) for key in self.keys)
         assert self.bloom is not None
-        return self.bloom.estimate_items(int(self.server.bitcount(self.key)))
+        return sum(self.bloom.estimate_items(int(self.server.bitcount(key))) for key in self.keys)
 
     def close(self, reason: str) -> None:
         self.server.close()
 
 
-def dedup_options(settings: BaseSettings) -> dict[str, Any]:
+def dedup_options(settings: BaseSettings, partitions: int = 1) -> dict[str, Any]:
+    """The dupefilter's mode and Bloom shape; with *partitions*, the shape of each
+    partition's filter, which holds its share of ``FRONTIER_BLOOM_CAPACITY``."""
     mode = settings.get("FRONTIER_DEDUP")
     if mode not in MODES:
         raise ConfigError(f"FRONTIER_DEDUP is {mode!r}; use one of {', '.join(MODES)}.")
@@ -185,9 +212,29 @@ def dedup_options(settings: BaseSettings) -> dict[str, Any]:
     if mode == "bloom":
         try:
             bloom = BloomShape.for_capacity(
-                settings.getint("FRONTIER_BLOOM_CAPACITY"),
+                -(-settings.getint("FRONTIER_BLOOM_CAPACITY") // partitions),
                 settings.getfloat("FRONTIER_BLOOM_ERROR_RATE"),
             )
         except ValueError as e:
             raise ConfigError(f"FRONTIER_BLOOM_CAPACITY/FRONTIER_BLOOM_ERROR_RATE: {e}.") from e
     return {"mode": mode, "bloom": bloom}
+
+
+def stored_seen(server: redis.Redis, keys: list[str]) -> tuple[int, str]:
+    """What the dedup keys of a crawl's partitions hold, for reports: the fingerprints of
+    the exact sets, or the Bloom filters' estimate (``"bloom estimate"``), summed."""
+    total, kinds = 0, set()
+    for key in keys:
+        kind = text(server.type(key))
+        if kind == "set":
+            total += int(server.scard(key))
+            kinds.add("exact")
+        elif kind == "string":
+            params = server.hgetall(f"{key}:bloom")
+            try:
+                shape = BloomShape(int(params[b"bits"]), int(params[b"hashes"]))
+            except (KeyError, ValueError):
+                continue
+            total += shape.estimate_items(int(server.bitcount(key)))
+            kinds.add("bloom estimate")
+    return total, " and ".join(sorted(kinds)) or "none"

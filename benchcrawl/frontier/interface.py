@@ -55,6 +55,7 @@ class Push:
     score: int  # -priority: the queue pops the lowest score, then the lowest id
     data: str  # the request's JSON
     fingerprint: list[Any]  # what mark_seen takes (see RedisDupeFilter.key_of)
+    partition: int = 0  # the frontier partition it goes to (frontier.partitions.route)
 
 
 @dataclass(frozen=True)

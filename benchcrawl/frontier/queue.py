@@ -59,6 +59,12 @@ class LeasedQueue:
         """A queue for ``scrapy frontier`` (report, re-queue, purge), without a crawl."""
         return cls(server, keys, "scrapy-frontier-command", "exact")
 
+    @staticmethod
+    def route_key(url: str, fingerprint: bytes) -> bytes:
+        """What picks a request's partition (:mod:`~benchcrawl.frontier.partitions`): its
+        fingerprint, so that its dedup is in one partition."""
+        return fingerprint
+
     def lease(self, n: int, lease_ms: int) -> list[tuple[str, bytes]]:
         k = self.keys
         flat = self._lease(

@@ -23,12 +23,14 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet import task
 
 from benchcrawl import signals as bc_signals
-from benchcrawl.connection import REDIS_DOWN, RedisGuard, key_scope
+from benchcrawl.connection import REDIS_DOWN, RedisGuard
 from benchcrawl.exceptions import ConfigError
-from benchcrawl.frontier.dupefilter import DedupQuery, RedisDupeFilter
-from benchcrawl.frontier.interface import ClusterState, FrontierKeys, FrontierQueue, Push
+from benchcrawl.frontier.dupefilter import DedupQuery, RedisDupeFilter, dedup_options
+from benchcrawl.frontier.factory import frontier_queue, purge_frontier
+from benchcrawl.frontier.interface import ClusterState, FrontierQueue, Push
 from benchcrawl.frontier.lease import LEASE_KEY, LeaseBudget, LeaseErrback
 from benchcrawl.frontier.outbox import Outbox
+from benchcrawl.frontier.partitions import PartitionedQueue
 from benchcrawl.frontier.queue import LeasedQueue
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
@@ -74,6 +76,7 @@ class RedisScheduler:
         self.crawler = crawler
         self.stats = crawler.stats
         self.queue = queue
+        self.partition_of = queue.partition_of if isinstance(queue, PartitionedQueue) else None
         self.dupefilter = dupefilter
         self.lease_ms = int(lease_time * 1000)
         self.renew_every = lease_time / 3
@@ -119,14 +122,18 @@ class RedisScheduler:
                 f"deduplicates in Redis and needs benchcrawl.frontier.dupefilter.RedisDupeFilter."
             )
         worker = worker_id()
-        keys = FrontierKeys.from_settings(
-            settings, key_scope(dupefilter.server, crawler.spider.name)
+        queue = frontier_queue(
+            dupefilter.server, settings, crawler.spider.name, worker, crawler, dupefilter.mode
         )
-        queue_cls = load_object(settings["FRONTIER_QUEUE_CLASS"])
-        queue = queue_cls.from_crawler(crawler, dupefilter.server, keys, worker, dupefilter.mode)
+        if isinstance(queue, PartitionedQueue):
+            dupefilter.partition(
+                [part.keys.dupefilter for part in queue.parts],
+                dedup_options(settings, len(queue))["bloom"],
+            )
         idle_wait = settings.getfloat("SCHEDULER_IDLE_BEFORE_CLOSE")
         if reads_start_key(crawler.spider):
-            if type(queue) is not LeasedQueue:
+            inner = queue.parts[0] if isinstance(queue, PartitionedQueue) else queue
+            if type(inner) is not LeasedQueue:
                 raise ConfigError(
                     f"{crawler.spider.name} reads start URLs from Redis (redis_key), which "
                     f"needs FRONTIER_QUEUE_CLASS = benchcrawl.frontier.queue.LeasedQueue, "
@@ -251,7 +258,8 @@ class RedisScheduler:
                 self.finish(lease, f"its successor could not be queued: {e}")
             return False
         key = self.dupefilter.key_of(fingerprint)
-        self.outbox.push(Push(not request.dont_filter, -request.priority, data, key))
+        partition = self.partition_of(request.url, fingerprint) if self.partition_of else 0
+        self.outbox.push(Push(not request.dont_filter, -request.priority, data, key, partition))
         if not request.dont_filter:
             self.recent.add(fingerprint)
         if lease:  # a retry or redirect of a leased request replaces it
@@ -447,7 +455,9 @@ class RedisScheduler:
         others.pop(self.queue.worker, None)
         live = [w for w, age in others.items() if age < 3 * self.renew_every]
         if state and not state.queued and not state.leased and not live:
-            self.queue.purge()
+            spider = self.crawler.spider
+            assert spider is not None
+            purge_frontier(self.queue.server, self.crawler.settings, spider.name, self.queue)
             logger.info("SCHEDULER_PERSIST is off: deleted the finished crawl's state")
 
     def _inc(self, key: str, count: int = 1) -> None:

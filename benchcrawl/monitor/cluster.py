@@ -11,7 +11,10 @@ from typing import Any
 import redis
 
 from benchcrawl.connection import text
+from benchcrawl.frontier.dupefilter import stored_seen
 from benchcrawl.frontier.interface import FrontierKeys
+from benchcrawl.frontier.partitions import locate, partition_keys
+from benchcrawl.frontier.serialize import url_of
 from benchcrawl.monitor.views import node_state, parse_series
 from benchcrawl.resources.board import BoardKeys, NodeBoard
 from benchcrawl.resources.ranking import NodeStatus
@@ -26,7 +29,7 @@ class SpiderKeys:
     board: BoardKeys
     series: str  # MONITOR_SERIES_KEY template
     sweep: str | None  # INFERENCEMAX_SWEEP_KEY prefix, for spiders that sweep
-    queue: Any  # the spider's FRONTIER_QUEUE_CLASS, built for inspection
+    queue: Any  # the spider's frontier for inspection (frontier.factory.InspectedFrontier)
     heartbeat_interval: float
     lost_after: int
     schedule: tuple[str, str] | None = None  # SCHEDULE_NEXT_KEY, SCHEDULE_RUNS_KEY (filled)
@@ -89,10 +92,13 @@ class Cluster:
     def frontiers(self, failed_limit: int = 20) -> list[dict[str, Any]]:
         out = []
         for s in self.active():
-            report = s.queue.report(failed_limit=failed_limit)
+            queue = s.queue.queue  # the crawl's partitions as now stored
+            dedup = [k.dupefilter for k in partition_keys(queue)]
+            report = queue.report(failed_limit=failed_limit)
             failed = []
             for lease, rec in report["failed_sample"]:
-                data = self.client.hget(s.frontier.data, lease)
+                keys, inner = locate(queue, lease)
+                data = self.client.hget(keys.data, inner)
                 url = _url(data)
                 failed.append({"id": lease, "url": url, **_failure(rec)})
             out.append(
@@ -103,28 +109,13 @@ class Cluster:
                     "leases": {str(k): int(v) for k, v in report["leases"].items()},
                     "failed": int(report["failed"]),
                     "failed_sample": failed,
-                    "seen": self._seen(s.frontier),
+                    "seen": stored_seen(self.client, dedup)[0],
                 }
             )
         return out
 
     def requeue_failed(self, spider: str | None) -> dict[str, int]:
         return {s.name: int(s.queue.requeue_failed()) for s in self._targets(spider)}
-
-    def _seen(self, keys: FrontierKeys) -> int:
-        kind = text(self.client.type(keys.dupefilter))
-        if kind == "set":
-            return int(self.client.scard(keys.dupefilter))
-        if kind == "string":
-            from benchcrawl.frontier.bloom import BloomShape
-
-            params = self.client.hgetall(f"{keys.dupefilter}:bloom")
-            try:
-                shape = BloomShape(int(params[b"bits"]), int(params[b"hashes"]))
-            except (KeyError, ValueError):
-                return 0
-            return int(shape.estimate_items(int(self.client.bitcount(keys.dupefilter))))
-        return 0
 
     # --- series ------------------------------------------------------------------------
     def series(self, now: float | None = None) -> dict[str, list[tuple[float, float]]]:
@@ -241,13 +232,13 @@ def _node_row(s: SpiderKeys, n: NodeStatus, now: float, paused: dict[str, str]) 
 
 
 def _url(data: Any) -> str:
+    """A queued request's URL, in either format ("" for anything else)."""
     if not data:
         return ""
     try:
-        value = json.loads(data)
-    except ValueError:
+        return url_of(data)
+    except (ValueError, TypeError, AttributeError, IndexError):
         return ""
-    return str(value.get("url", "")) if isinstance(value, dict) else ""
 
 
 def _failure(rec: Any) -> dict[str, str]:

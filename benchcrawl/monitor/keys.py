@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from scrapy.utils.misc import load_object
 
 from benchcrawl.connection import key_scope
+from benchcrawl.frontier.factory import InspectedFrontier
 from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.monitor.cluster import SpiderKeys
 from benchcrawl.resources.board import BoardKeys
@@ -17,9 +17,7 @@ from benchcrawl.resources.board import BoardKeys
 def spider_keys(settings: Any, name: str, server: redis.Redis) -> SpiderKeys:
     scope = key_scope(server, name)
     keys = FrontierKeys.from_settings(settings, scope)
-    queue = load_object(settings["FRONTIER_QUEUE_CLASS"]).for_inspection(
-        server, keys, settings, name
-    )
+    queue = InspectedFrontier(server, settings, name)
     board = BoardKeys(
         scope,
         settings["RESOURCES_NODE_KEY"],

@@ -18,6 +18,10 @@ Key schema (templates in settings, defaults in :mod:`benchcrawl.broad.defaults`;
 ------------------------------------------------------------------------------------
 On a Redis Cluster ``%(spider)s`` is the hash tag ``{name}``, as for the frontier's keys:
 the per-domain keys, which the scripts build from their prefixes, share the slot too.
+The polite queue keeps its frontier in one partition (the frontier's ``FRONTIER_PARTITIONS``
+> 1 is refused for it, in one sentence, and the default gives it one, on a cluster too): it
+has no ``route_key`` yet, since a domain's queue, its clock, robots.txt state and the page
+call would all have to move to the domain's partition together.
 
 ``FRONTIER_QUEUE_CLASS = "benchcrawl.polite.queue.PoliteQueue"`` replaces
 ``SCHEDULER_QUEUE_KEY`` by one queue per domain; the data, leases, owners, failed, seq,

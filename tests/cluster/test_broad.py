@@ -106,6 +106,7 @@ def test_seed_crawl_and_inspect_on_a_cluster(
     report = json.loads(shown.stdout)
     assert report["queued"] == 0 and report["failed"] == 0 and report["leases"] == {}
     assert report["seen"] >= len(_every_page(farm))
+    assert client.get("{broad}:partitions") == b"1"  # the polite queue keeps one, on a cluster too
 
     purged = subprocess.run(
         scrapy_command("frontier", "broad", "--purge") + scrapy_args(url, {}),
@@ -118,6 +119,7 @@ def test_seed_crawl_and_inspect_on_a_cluster(
     assert purged.returncode == 0, purged.stderr
     assert client.exists("{broad}:dupefilter", "{broad}:requests:data") == 0
     assert client.keys("{broad}:domain:*") == []
+    assert client.get("{broad}:partitions") is None
 
 
 @pytest.mark.timeout(300)

@@ -15,7 +15,13 @@ from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from bench._farm import Farm
-from benchcrawl.connection import check_redis, key_scope, on_cluster, redis_client
+from benchcrawl.connection import (
+    check_redis,
+    key_scope,
+    on_cluster,
+    partition_scopes,
+    redis_client,
+)
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier import defaults
 from benchcrawl.frontier.interface import FrontierKeys, Push
@@ -134,5 +140,16 @@ def test_two_workers_crawl_every_page_once_on_a_cluster(
     assert sum(w.stat("frontier/requests/acked") for w in workers) == PAGES
     assert all("Traceback" not in w.log for w in workers)
     with RedisCluster.from_url(redis_cluster.url) as client:
-        assert client.scard("{farm}:dupefilter") == PAGES
-        assert queued(client, "{farm}:requests") == client.zcard("{farm}:requests:leases") == 0
+        n = int(client.get("{farm}:partitions"))
+        assert n == 4 * len(redis_cluster.master_ports())  # the default: 4 per master
+        keys = [
+            FrontierKeys.from_settings(_settings(), s) for s in partition_scopes(client, "farm", n)
+        ]
+        assert sum(client.scard(k.dupefilter) for k in keys) == PAGES
+        assert all(queued(client, k.queue) == client.zcard(k.leases) == 0 for k in keys)
+    # spread, not just tolerated: every master holds part of the frontier and ran scripts
+    for port in redis_cluster.master_ports():
+        node = redis_cluster.node(port)
+        assert node.dbsize() > 0, port
+        stats = node.info("commandstats")
+        assert stats.get("cmdstat_evalsha", {}).get("calls", 0) > 0, (port, stats)

@@ -29,6 +29,15 @@ def _dupes(fetches: Counter[str]) -> int:
     return sum(n - 1 for n in fetches.values() if n > 1)
 
 
+def _owned(r: redis.Redis) -> int:
+    """Leases held in every partition of the farm's frontier (``farm``, ``farm#1``, ...)."""
+    return sum(r.hlen(k) for k in r.scan_iter("farm*:requests:owners"))
+
+
+# one partition (key names as ever) and three, on one Redis: the partitioned frontier
+PARTITIONS = pytest.mark.parametrize("partitions", ["0", "3"])
+
+
 @pytest.mark.timeout(90)
 def test_one_worker_crawls_every_page_once_and_closes_by_itself(
     make_farm, start_worker, redis_server: RedisServer
@@ -74,15 +83,20 @@ def test_an_upgrade_mid_crawl_loses_nothing(make_farm, start_worker, redis_serve
     assert {len(m) for m in r.smembers("farm:dupefilter")} == {20}
 
 
+@PARTITIONS
 @pytest.mark.timeout(120)
-def test_kill_9_loses_nothing(make_farm, start_worker, redis_server: RedisServer):
+def test_kill_9_loses_nothing(make_farm, start_worker, redis_server: RedisServer, partitions):
     farm = make_farm(PAGES)
-    settings = {"FRONTIER_LEASE_TIME": "3", "CONCURRENT_REQUESTS": "8"}
+    settings = {
+        "FRONTIER_LEASE_TIME": "3",
+        "CONCURRENT_REQUESTS": "8",
+        "FRONTIER_PARTITIONS": partitions,
+    }
     first = start_worker(farm, **settings)
     assert wait_until(lambda: farm.fetched_total() >= 150, 60), first.log[-3000:]
     first.kill9()
     r = redis_server.client()
-    held = r.hlen("farm:requests:owners")
+    held = _owned(r)
     fetched_before = farm.fetched_total()
     assert fetched_before < PAGES  # killed in the middle
     second = start_worker(farm, **settings)
@@ -93,11 +107,19 @@ def test_kill_9_loses_nothing(make_farm, start_worker, redis_server: RedisServer
     assert "frontier/leases/reclaimed" in second.log or held == 0
 
 
+@PARTITIONS
 @pytest.mark.timeout(120)
-def test_two_workers_crawl_every_page_exactly_once(make_farm, start_worker):
+def test_two_workers_crawl_every_page_exactly_once(
+    make_farm, start_worker, redis_server: RedisServer, partitions
+):
     farm = make_farm(PAGES)
     workers = [
-        start_worker(farm, CONCURRENT_REQUESTS=8, spider_args={"barrier": "test:started:2"})
+        start_worker(
+            farm,
+            CONCURRENT_REQUESTS=8,
+            FRONTIER_PARTITIONS=partitions,
+            spider_args={"barrier": "test:started:2"},
+        )
         for _ in range(2)
     ]
     for w in workers:
@@ -107,6 +129,10 @@ def test_two_workers_crawl_every_page_exactly_once(make_farm, start_worker):
     assert _dupes(fetches) == 0
     for w in workers:  # both did a fair part of the work
         assert w.stat("frontier/requests/acked") >= 0.2 * PAGES, w.log[-3000:]
+    with redis_server.client() as r:
+        dedup = sorted(k.decode() for k in r.scan_iter("farm*:dupefilter"))
+        assert len(dedup) == max(1, int(partitions))  # every partition saw part of the crawl
+        assert sum(r.scard(k) for k in dedup) == PAGES  # each page's fingerprint once
 
 
 @pytest.mark.timeout(120)
@@ -152,8 +178,11 @@ def test_idle_worker_waits_for_a_lease_held_elsewhere(
     assert time.monotonic() - started < 15  # about 1 s; bounded for a busy 2-core host
 
 
+@PARTITIONS
 @pytest.mark.timeout(60)
-def test_failed_requests_are_recorded_requeued_and_purged(make_farm, start_worker, redis_url: str):
+def test_failed_requests_are_recorded_requeued_and_purged(
+    make_farm, start_worker, redis_server: RedisServer, redis_url: str, partitions
+):
     import subprocess
     import sys
 
@@ -163,7 +192,9 @@ def test_failed_requests_are_recorded_requeued_and_purged(make_farm, start_worke
     farm = make_farm(5)
     missing = f"http://{farm.host}:{farm.port}/p/missing.html"
     refused = f"http://127.0.0.1:{free_port()}/nothing.html"
-    worker = start_worker(farm, spider_args={"extra": f"{missing},{refused}"})
+    worker = start_worker(
+        farm, FRONTIER_PARTITIONS=partitions, spider_args={"extra": f"{missing},{refused}"}
+    )
     assert worker.wait(40) == 0, worker.log[-3000:]
 
     def frontier(*args: str) -> str:
@@ -198,6 +229,9 @@ def test_failed_requests_are_recorded_requeued_and_purged(make_farm, start_worke
     assert "re-queued 2 failed requests" in report and "queued:  2" in report
     assert "failed:  0" in report
     assert "purged" in frontier("--purge")
+    with redis_server.client() as r:
+        left = [k.decode() for k in r.scan_iter("farm*")]
+    assert left == [], left  # every partition's keys, and their number
     assert redis.Redis.from_url(redis_url).keys("farm:*") == []
 
 

@@ -189,3 +189,29 @@ def test_max_idle_time_before_close_is_the_idle_close() -> None:
         spider = StartSpider.from_crawler(crawler)
         assert idle_before_close(spider, crawler.settings) == wait
         spider.server.close()
+
+
+def test_start_entries_wait_in_partition_0_and_their_requests_spread(
+    redis_url: str, redis_server: RedisServer
+) -> None:
+    """With partitions, the start key feeds partition 0 (bare start-entry ids, as ever); the
+    requests made of the entries go to the partitions of their fingerprints."""
+    r = redis_server.client()
+    urls = [f"http://127.0.0.1:9/p/{i}.html" for i in range(12)]
+    r.lpush("srunit:start_urls", *urls)
+    scheduler, _ = open_scheduler(redis_url, FRONTIER_PARTITIONS=3)
+    try:
+        assert r.zcard("srunit:requests") == 12  # the entries, in partition 0
+        got = []
+        for _ in range(40):  # bounded: the entries are expanded, then their requests leased
+            request = scheduler.next_request()
+            if request is not None:
+                got.append(request.url)
+            if len(got) == len(urls):
+                break
+        assert sorted(got) == sorted(urls)
+        dedup = [r.scard(f"srunit{p}:dupefilter") for p in ("", "#1", "#2")]
+        assert sum(dedup) == 12 and all(dedup), dedup
+    finally:
+        scheduler.close("finished")
+        r.close()

@@ -195,3 +195,43 @@ def test_the_schedulers_next_run_and_last_outcomes_show(make_client, redis_serve
     assert "v30" in page and "v29" not in page
     redis_server.client().delete(d.SCHEDULE_NEXT_KEY % names)  # the scheduler stopped
     assert "no scheduler running" in client.get("/").text
+
+
+def test_a_partitioned_frontier_adds_up_in_the_monitor(make_client, redis_server) -> None:
+    """A crawl that starts after the monitor, in three partitions: the monitor reads the
+    stored number and sums queued, leased, failed and seen over every partition."""
+    import hashlib
+
+    from scrapy.utils.project import get_project_settings
+
+    from benchcrawl.commands import load_addon_settings
+    from benchcrawl.frontier.factory import frontier_queue
+    from benchcrawl.frontier.interface import Push
+    from benchcrawl.frontier.partitions import split
+
+    client = make_client()
+    assert "inferencemax" not in {
+        s["spider"] for s in client.get("/api/spiders", headers=BEARER).json()
+    }
+    settings = get_project_settings()
+    settings.set("FRONTIER_PARTITIONS", 3, priority="cmdline")
+    load_addon_settings(settings)  # the frontier's defaults, as a crawl has them
+    with redis_server.client() as server:
+        queue = frontier_queue(server, settings, "inferencemax", "w1", object(), "exact")
+        pushes = []
+        for i in range(30):
+            url = f"https://example.com/{i}"
+            fp = hashlib.sha1(url.encode()).digest()
+            pushes.append(Push(True, 0, url, [fp[:12]], queue.partition_of(url, fp)))
+        queue.commit(pushes, [], [])
+        leased = [lease for lease, _ in queue.lease(30, 60_000)]
+        one_each = {split(lease)[0]: lease for lease in leased}  # a lease of each partition
+        assert len(leased) == 30 and len(one_each) == 3
+        queue.commit([], [], [(lease, '{"reason": "HTTP 404"}') for lease in one_each.values()])
+    spiders = {s["spider"]: s for s in client.get("/api/spiders", headers=BEARER).json()}
+    frontier = spiders["inferencemax"]
+    assert (frontier["queued"], frontier["leased"], frontier["failed"]) == (0, 27, 3)
+    assert frontier["seen"] == 30
+    urls = {p.data for p in pushes}
+    assert len(frontier["failed_sample"]) == 3  # found in their partitions, with their URL
+    assert all(f["url"] in urls for f in frontier["failed_sample"]), frontier["failed_sample"]
