@@ -50,7 +50,8 @@ class LeasedQueue:
         cls, crawler: Any, server: redis.Redis, keys: FrontierKeys, worker: str, mode: str
     ) -> LeasedQueue:
         """How the scheduler builds its ``FRONTIER_QUEUE_CLASS``."""
-        return cls(server, keys, worker, mode, crawler.settings, crawler.stats)
+        settings, stats = getattr(crawler, "settings", None), getattr(crawler, "stats", None)
+        return cls(server, keys, worker, mode, settings, stats)
 
     @classmethod
     def for_inspection(
