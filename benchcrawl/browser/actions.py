@@ -38,9 +38,10 @@ async def discover(
     try:
         dash = Dashboard(page, timeout)
         await dash.wait_ready(model_label, sequence_label)
+        # read first: it also tells the options whether the dropdowns are native
+        out.shown = (await dash.current(model_label), await dash.current(sequence_label))
         out.models = await dash.options(model_label)
         out.sequences = await dash.options(sequence_label)
-        out.shown = (await dash.current(model_label), await dash.current(sequence_label))
     except Exception as e:
         out.error = e
         return out
