@@ -71,7 +71,8 @@ async def select(
     per_change = len(capture.patterns)
     try:
         dash = Dashboard(page, timeout)
-        await dash.wait_ready(*labels)
+        if not reused:  # a pooled page is hydrated already: its dropdowns are shown
+            await dash.wait_ready(*labels)
         changes = []
         for name, value in zip(labels, values, strict=True):
             if await dash.current(name) != value:
