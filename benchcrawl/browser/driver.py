@@ -4,14 +4,16 @@ Playwright drives Chromium through a Node.js process (the driver) that spends 0.
 of CPU loading its code before it answers. scrapy-playwright starts it when the engine
 starts, after Scrapy has imported and built every component: the sweep waited for Node.js
 with the second core idle. ``scrapy crawl`` now starts it (:func:`start_early`) as soon as
-the crawler exists, for a crawl whose download handler is
+its checks have passed, for a crawl whose download handler is
 :class:`~benchcrawl.browser.handler.SharedPlaywrightHandler` only, so Node.js loads while
 Scrapy builds the crawl; the handler adopts that process (:func:`take`) instead of spawning
 its own.
 
-A driver that cannot be started early is not an error here: the handler then starts one as
-Playwright always does, and fails, if it must, with Playwright's own sentence. A driver
-never adopted (the crawl failed before its handler was built) is stopped by
+A Node.js that cannot be launched (missing, not executable) ends the command before the
+crawl, in one sentence (:class:`~benchcrawl.exceptions.BrowserError`): the crawl would fail
+anyway, with a less telling error from inside the handler. Any other reason not to start
+early is not an error here: the handler then starts its driver as Playwright always does. A
+driver never adopted (the crawl failed before its handler was built) is stopped by
 :func:`discard`, and would end on its own anyway: it exits when its stdin closes.
 
 Adopting the process uses Playwright's private pipe transport (``PlaywrightClient`` and its
@@ -29,6 +31,8 @@ import weakref
 from typing import Any
 
 from scrapy.crawler import Crawler
+
+from benchcrawl.exceptions import BrowserError
 
 logger = logging.getLogger(__name__)
 
@@ -58,26 +62,40 @@ def _path(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}"
 
 
-def start_early(crawler: Crawler) -> bool:
-    """Start the driver *crawler*'s handler will adopt; False when the crawl needs none or
-    it could not be started (the handler then starts its own)."""
-    if crawler in _EARLY or not wants_driver(crawler.settings):
-        return False
+def start_early(settings: Any) -> subprocess.Popen[bytes] | None:
+    """Start the driver a crawl with *settings* will adopt (:func:`attach` it to the
+    crawler); None when the crawl needs none or it was not started (the handler then starts
+    its own). :class:`BrowserError` when Node.js cannot be launched."""
+    if not wants_driver(settings):
+        return None
     try:
         from playwright._impl._driver import compute_driver_executable, get_driver_env
 
         executable, cli = compute_driver_executable()
-        process = subprocess.Popen(
+        env = get_driver_env()
+    except Exception as e:  # e.g. a Playwright without Node.js: its own start says so
+        logger.debug("the Playwright driver was not started early: %s", e)
+        return None
+    try:
+        return subprocess.Popen(
             [executable, cli, "run-driver"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env=get_driver_env(),
+            env=env,
         )
-    except Exception as e:  # no Node.js: the handler's own start says so, in one sentence
-        logger.debug("the Playwright driver was not started early: %s", e)
-        return False
-    _EARLY[crawler] = process
-    return True
+    except OSError as e:
+        raise BrowserError(
+            f"cannot start the browser: Playwright's Node.js at {executable} could not be "
+            f"launched ({e.strerror or e}); reinstall playwright, or correct "
+            "PLAYWRIGHT_NODEJS_PATH."
+        ) from e
+
+
+def attach(crawler: Crawler, process: subprocess.Popen[bytes] | None) -> None:
+    """Give *process* (from :func:`start_early`) to *crawler*'s handler."""
+    if process is not None:
+        discard(crawler)
+        _EARLY[crawler] = process
 
 
 def take(crawler: Crawler) -> subprocess.Popen[bytes] | None:
@@ -180,4 +198,4 @@ class _Adopted:
         return None, None
 
 
-__all__ = ["discard", "start_early", "start_playwright", "take", "wants_driver"]
+__all__ = ["attach", "discard", "start_early", "start_playwright", "take", "wants_driver"]

@@ -71,11 +71,18 @@ class Command(ScrapyCrawlCommand):
                 renice(nice)
             except OSError:  # the middleware says so, once logging is set up
                 pass
+        try:
+            # a browser crawl's Playwright driver loads while Scrapy builds the crawl; it
+            # is started after the renice, so it runs at the worker's niceness too
+            driver = early_driver.start_early(settings)
+        except BenchcrawlError as e:
+            print(f"benchcrawl: {e}", file=sys.stderr)
+            self.exitcode = 1
+            return
         self._make_process()
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
-        # a browser crawl's Playwright driver loads while Scrapy builds the crawl
-        early_driver.start_early(crawler)
+        early_driver.attach(crawler, driver)
         try:
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()

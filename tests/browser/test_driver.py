@@ -1,11 +1,15 @@
 """The Playwright driver started early by ``scrapy crawl``: started only for a crawl that
 fetches through the shared Playwright handler, adopted by that crawl's Playwright (one
-Node.js process drives the browser), stopped when never adopted."""
+Node.js process drives the browser), stopped when never adopted; a Node.js that cannot be
+launched is one sentence before the crawl."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,8 +19,11 @@ from scrapy.utils.project import get_project_settings
 
 from benchcrawl.browser import driver
 from benchcrawl.browser.launch import chromium_executable
+from benchcrawl.exceptions import BrowserError
 from benchcrawl.spiders.broad import BroadSpider
 from benchcrawl.spiders.inferencemax import InferenceMaxSpider
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 class PlainSpider(Spider):
@@ -42,25 +49,32 @@ def children(pid: int) -> list[str]:
     return found
 
 
+def started(crawler: Crawler) -> subprocess.Popen[bytes]:
+    process = driver.start_early(crawler.settings)
+    assert process is not None
+    driver.attach(crawler, process)
+    return process
+
+
 @pytest.mark.parametrize("spidercls", [PlainSpider, BroadSpider])
 def test_a_crawl_without_the_browser_starts_no_driver(spidercls: type[Spider]) -> None:
     crawler = crawler_of(spidercls)
-    assert not driver.start_early(crawler)
+    assert driver.start_early(crawler.settings) is None
     assert driver.take(crawler) is None
 
 
 def test_a_threaded_loop_or_another_provider_starts_no_driver() -> None:
-    assert not driver.start_early(crawler_of(InferenceMaxSpider, PLAYWRIGHT_USE_THREADED_LOOP=True))
+    threaded = crawler_of(InferenceMaxSpider, PLAYWRIGHT_USE_THREADED_LOOP=True)
+    assert driver.start_early(threaded.settings) is None
     other = crawler_of(
         InferenceMaxSpider, PLAYWRIGHT_BROWSER_PROVIDER="scrapy_playwright.provider.X"
     )
-    assert not driver.start_early(other)
+    assert driver.start_early(other.settings) is None
 
 
 def test_a_driver_never_adopted_is_stopped() -> None:
     crawler = crawler_of(InferenceMaxSpider)
-    assert driver.start_early(crawler)
-    process = driver._EARLY[crawler]
+    process = started(crawler)
     driver.discard(crawler)
     assert process.poll() is not None
     assert driver.take(crawler) is None
@@ -68,11 +82,31 @@ def test_a_driver_never_adopted_is_stopped() -> None:
 
 def test_a_driver_that_died_is_not_adopted() -> None:
     crawler = crawler_of(InferenceMaxSpider)
-    assert driver.start_early(crawler)
-    process = driver._EARLY[crawler]
+    process = started(crawler)
     process.kill()
     process.wait()
     assert driver.take(crawler) is None  # the handler then starts its own
+
+
+def test_a_node_that_cannot_be_launched_is_one_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLAYWRIGHT_NODEJS_PATH", "/nonexistent/node")
+    with pytest.raises(BrowserError, match="/nonexistent/node could not be launched"):
+        driver.start_early(crawler_of(InferenceMaxSpider).settings)
+
+
+def test_the_crawl_command_says_so_before_the_crawl(tmp_path: Path) -> None:
+    env = {**os.environ, "PLAYWRIGHT_NODEJS_PATH": str(tmp_path / "node")}
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "inferencemax", "-a",
+         "base_url=http://127.0.0.1:9/", "-s", f"DATA_DIR={tmp_path}"],
+        cwd=PROJECT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("benchcrawl: cannot start the browser: Playwright's Node.js at ")
+    assert "Spider opened" not in result.stderr  # nothing was crawled
 
 
 @pytest.mark.skipif(
@@ -80,7 +114,7 @@ def test_a_driver_that_died_is_not_adopted() -> None:
 )
 def test_the_crawl_drives_chromium_through_the_driver_started_early() -> None:
     crawler = crawler_of(InferenceMaxSpider)
-    assert driver.start_early(crawler)
+    started(crawler)
     process = driver.take(crawler)
     assert process is not None
     launch = crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
