@@ -15,9 +15,12 @@ take another selection's files on a loaded host). For benchcrawl it also prints 
 time goes, from the log's timestamps.
 
     python bench/inferencemax_sweep.py [--latency 0.2] [--hydrate 0.5] [--runs 3]
+        [--baseline /path/to/other/checkout]
 
 --latency is the replica's delay per data file (a CDN round trip), --hydrate its app
-hydration delay. Not a test: it prints figures.
+hydration delay. --baseline adds both benchcrawl sides again, run from another checkout
+(e.g. a clone of the previous commit), interleaved with the others: a before/after in one
+run. Not a test: it prints figures.
 """
 
 from __future__ import annotations
@@ -49,12 +52,13 @@ MARKERS = {
     "page offers": "first",
     "/9 done:": "last",
 }
+BASELINE = " (baseline)"
 
 
-def timed(cmd: list[str], csv: Path, env: dict[str, str]) -> tuple[float, str]:
+def timed(cmd: list[str], csv: Path, env: dict[str, str], cwd: Path) -> tuple[float, str]:
     start = time.time()
     result = subprocess.run(
-        cmd, cwd=ROOT, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        cmd, cwd=cwd, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
     )
     elapsed = time.time() - start
     if result.returncode != 0 or not csv.exists():
@@ -105,11 +109,15 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--hydrate", type=float, default=0.5)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", help="another checkout to run the benchcrawl sides from")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATA_DIR")}
-    sides = ["benchcrawl embedded", "benchcrawl Redis", "one-page baseline", "seed-style baseline"]
+    ours = ["benchcrawl embedded", "benchcrawl Redis"]
+    if args.baseline:
+        ours += [s + BASELINE for s in ours]
+    sides = [*ours, "one-page baseline", "seed-style baseline"]
     times: dict[str, list[float]] = {s: [] for s in sides}
-    breakdowns: dict[str, list[dict[str, float]]] = {sides[0]: [], sides[1]: []}
+    breakdowns: dict[str, list[dict[str, float]]] = {s: [] for s in ours}
     with (
         tempfile.TemporaryDirectory() as tmp,
         Replica(latency=args.latency, hydrate_delay=args.hydrate) as replica,
@@ -118,9 +126,17 @@ def main() -> None:
         try:
             for run in range(args.runs):
                 csvs = []
-                for side in sides:
+                # the benchcrawl sides take turns at going first: no side always follows
+                # the same one
+                turn = run % len(ours)
+                order = [*ours[turn:], *ours[:turn], *sides[len(ours) :]]
+                for side in order:
                     out = Path(tmp) / f"{side.replace(' ', '-')}{run}"
                     side_env = dict(env)
+                    code = ROOT
+                    if side.endswith(BASELINE):
+                        code = Path(args.baseline).resolve()
+                        side_env["PYTHONPATH"] = str(code)
                     if side.startswith("benchcrawl"):
                         cmd = [
                             sys.executable, "-m", "scrapy", "crawl", "inferencemax",
@@ -128,25 +144,27 @@ def main() -> None:
                             "-s", "LOG_LEVEL=INFO", "-s", f"LOG_FORMAT={LOG_FORMAT}",
                         ]  # fmt: skip
                         csv = out / "latest" / "merged.csv"
-                        if side.endswith("Redis"):
+                        if side.removesuffix(BASELINE).endswith("Redis"):
                             redis_server.client().flushall()
                             side_env["REDIS_URL"] = redis_server.url
                     else:
                         cmd = [sys.executable, str(BASELINES[side]), replica.url, str(out)]
                         csv = out / "merged.csv"
-                    elapsed, log = timed(cmd, csv, side_env)
+                    elapsed, log = timed(cmd, csv, side_env, code)
                     times[side].append(elapsed)
                     if side in breakdowns:
                         breakdowns[side].append(phases(log, elapsed))
                     csvs.append(csv.read_bytes())
-                differ = [s for s, c in zip(sides, csvs, strict=True) if c != csvs[0]]
+                differ = [s for s, c in zip(order, csvs, strict=True) if c != csvs[0]]
                 assert not any(s.startswith("benchcrawl") for s in differ), (
                     f"run {run + 1}: {', '.join(differ)} wrote another table"
                 )
                 for side in differ:  # a baseline's own way can mix files up under load
                     print(f"run {run + 1}: {side} wrote another table (timed all the same)")
                 print(
-                    f"run {run + 1}: " + ", ".join(f"{s} {times[s][-1]:.2f} s" for s in sides),
+                    f"run {run + 1}: "
+                    + ", ".join(f"{s} {times[s][-1]:.2f} s" for s in sides)
+                    + f" (load average {os.getloadavg()[0]:.2f})",
                     flush=True,
                 )
         finally:
@@ -160,7 +178,7 @@ def main() -> None:
     for side in sides:
         m = statistics.median(times[side])
         runs = ", ".join(f"{t:.2f}" for t in times[side])
-        print(f"{side:<22} {m:6.2f} s  ({runs})  seed-style / this = {seed / m:.2f}x")
+        print(f"{side:<33} {m:6.2f} s  ({runs})  seed-style / this = {seed / m:.2f}x")
     for side, runs in breakdowns.items():
         print(f"\n{side}: where the time goes (median s per phase)")
         for name in runs[0]:

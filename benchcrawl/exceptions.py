@@ -16,6 +16,10 @@ class RedisUnavailable(BenchcrawlError):
     """Redis could not be reached (message names the URL and what to do)."""
 
 
+class BrowserError(BenchcrawlError):
+    """The browser cannot be started (message names what is missing and what to do)."""
+
+
 class DashboardError(BenchcrawlError):
     """The dashboard page did not behave as expected (no dropdown, no data response...)."""
 

@@ -38,9 +38,10 @@ async def discover(
     try:
         dash = Dashboard(page, timeout)
         await dash.wait_ready(model_label, sequence_label)
+        # read first: it also tells the options whether the dropdowns are native
+        out.shown = (await dash.current(model_label), await dash.current(sequence_label))
         out.models = await dash.options(model_label)
         out.sequences = await dash.options(sequence_label)
-        out.shown = (await dash.current(model_label), await dash.current(sequence_label))
     except Exception as e:
         out.error = e
         return out
@@ -70,7 +71,8 @@ async def select(
     per_change = len(capture.patterns)
     try:
         dash = Dashboard(page, timeout)
-        await dash.wait_ready(*labels)
+        if not reused:  # a pooled page is hydrated already: its dropdowns are shown
+            await dash.wait_ready(*labels)
         changes = []
         for name, value in zip(labels, values, strict=True):
             if await dash.current(name) != value:

@@ -11,6 +11,12 @@ from typing import Any
 
 from benchcrawl.exceptions import DashboardError
 
+# a dropdown's tag and shown label: a native select's chosen option, else its text
+_CURRENT = (
+    "e => [e.tagName, e.tagName.toUpperCase() === 'SELECT'"
+    " ? (e.options[e.selectedIndex]?.text ?? '') : e.innerText]"
+)
+
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
@@ -64,10 +70,11 @@ class Dashboard:
             await self._click(box)
 
     async def current(self, name: str) -> str:
-        box = self.dropdown(name).first
-        if await self._is_native(name):
-            return _norm(await box.evaluate("e => e.options[e.selectedIndex]?.text ?? ''"))
-        return _norm(await box.inner_text())
+        """The label shown; the first call also learns whether the dropdown is native, in
+        the same round trip to the browser."""
+        tag, text = await self.dropdown(name).first.evaluate(_CURRENT)
+        self._native[name] = tag.upper() == "SELECT"
+        return _norm(text)
 
     async def choose(self, name: str, label: str) -> None:
         box = self.dropdown(name).first
@@ -75,9 +82,7 @@ class Dashboard:
             await box.select_option(label=label, timeout=self.timeout_ms)
             return
         await self._click(box)
-        option = self.page.get_by_role("option", name=label, exact=True).first
-        await option.wait_for(state="visible", timeout=self.timeout_ms)
-        await self._click(option)
+        await self._click(self.page.get_by_role("option", name=label, exact=True).first)
 
     async def _click(self, locator: Any) -> None:
         """Click a visible element without Playwright's "stable" check: that check waits

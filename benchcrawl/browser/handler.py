@@ -9,16 +9,25 @@ It also starts earlier: the driver, then the browser, are launched as soon as th
 is built (while Scrapy still builds the middlewares and pipelines and opens the spider),
 instead of the driver at ``engine_started`` and the browser on the first request. The
 engine still waits for both at ``engine_started``, as it waited for the driver before.
+
+The driver itself is started earlier still, by ``scrapy crawl`` as soon as the crawler
+exists (:mod:`benchcrawl.browser.driver`): the handler adopts that process, so Node.js
+loads Playwright while Scrapy imports and builds the crawl.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
 import weakref
+from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy_playwright.provider import PlaywrightBrowserProvider
+
+from benchcrawl.browser import driver
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +42,10 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         super().__init__(crawler)
         self._closed = False
         self._launching: asyncio.Future[None] | None = None
+        early = driver.take(crawler)
+        if early is not None:
+            config = self.config
+            self.browser_provider_cls = lambda _: EarlyDriverProvider(config, early)  # type: ignore[assignment]
         if not self.config.use_threaded_loop:
             # runs as soon as the loop does: often now, else when the reactor starts
             self._launching = asyncio.ensure_future(self._launch_early())
@@ -70,4 +83,16 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         await super().close()
 
 
-__all__ = ["SharedPlaywrightHandler"]
+class EarlyDriverProvider(PlaywrightBrowserProvider):
+    """Playwright's own provider, on the driver started early for this crawl."""
+
+    def __init__(self, config: Any, process: subprocess.Popen[bytes]) -> None:
+        super().__init__(config)
+        self.process = process
+
+    async def start(self) -> None:
+        self.playwright = await driver.start_playwright(self.process)
+        self.browser_type = getattr(self.playwright, self.config.browser_type_name)
+
+
+__all__ = ["EarlyDriverProvider", "SharedPlaywrightHandler"]

@@ -23,6 +23,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess
 
+from benchcrawl.browser import driver as early_driver
 from benchcrawl.commands import spider_settings
 from benchcrawl.connection import check_redis
 from benchcrawl.exceptions import BenchcrawlError
@@ -70,11 +71,23 @@ class Command(ScrapyCrawlCommand):
                 renice(nice)
             except OSError:  # the middleware says so, once logging is set up
                 pass
+        try:
+            # a browser crawl's Playwright driver loads while Scrapy builds the crawl; it
+            # is started after the renice, so it runs at the worker's niceness too
+            driver = early_driver.start_early(settings)
+        except BenchcrawlError as e:
+            print(f"benchcrawl: {e}", file=sys.stderr)
+            self.exitcode = 1
+            return
         self._make_process()
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        early_driver.attach(crawler, driver)
+        try:
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            early_driver.discard(crawler)
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
         if self.crawler_process.bootstrap_failed or reason != "finished":
             self.exitcode = 1

@@ -266,9 +266,6 @@ class DashboardMiddleware:
             pass
 
     async def close_pool(self) -> None:
+        """Close the pooled pages, all at once: the crawl's end waits for the slowest only."""
         pool, self.pool = self.pool, []
-        for page, _ in pool:
-            try:
-                await page.close()
-            except Exception:
-                pass
+        await asyncio.gather(*(page.close() for page, _ in pool), return_exceptions=True)
