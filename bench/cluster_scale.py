@@ -57,9 +57,9 @@ from bench._farm import RedisServer  # noqa: E402
 from bench._redis_cluster import RedisClusterServer  # noqa: E402
 from bench.broad_crawl import _env, run_once  # noqa: E402
 from bench.broad_farm import BroadFarm, generated_site  # noqa: E402
+from benchcrawl.connection import SLOTS, spread_tags  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
-SLOTS = 16384
 IDLE_S = 3.0  # how long the idle rate of CPU is read before a crawl
 
 # The seed crawler (Andrew Chan, "Crawling a billion web pages in just over 24 hours, in
@@ -314,13 +314,12 @@ def simulate(
     """The steady state of a crawl wanting *demand* pages/s over *masters* masters: each
     page costs *cpu_ms* of Redis CPU on the master of its domain's partition, each queued
     URL *bytes_per_url* there. A master is one core: the busiest one sets the pace.
-    *spread*: partition i's slot is the middle of the i-th of equal slot ranges (tags picked
-    for it); otherwise the slot of the tag ``broad#i`` as it falls."""
+    *spread*: the partitions' tags as benchcrawl picks them (evenly spaced slots,
+    :func:`benchcrawl.connection.spread_tags`); otherwise ``broad#i`` as they fall."""
     partitions = masters * partitions_per_master if masters > 1 else 1
-    slots = [
-        (2 * i + 1) * SLOTS // (2 * partitions) if spread else key_slot(f"broad#{i}".encode())
-        for i in range(partitions)
-    ]
+    fall = ["broad"] + [f"broad#{i}" for i in range(1, partitions)]
+    tags = spread_tags("broad", partitions) if spread else fall
+    slots = [key_slot(tag.encode()) for tag in tags]
     owner = np.array([slot_owner(slot, masters) for slot in slots])
     master = owner[web.crc % partitions] if partitions > 1 else np.zeros_like(web.crc)
     pages = crawl_rate(web.share, demand, 1 / delay)

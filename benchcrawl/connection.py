@@ -50,6 +50,7 @@ REDIS_DOWN = (
     TryAgainError,
     RedisClusterException,
 )
+SLOTS = 16384  # a Redis Cluster's hash slots
 # any failure of a Redis call (redis-py's cluster client raises RedisClusterException,
 # which is not a RedisError)
 REDIS_ERRORS = (redis.RedisError, OSError, RedisClusterException)
@@ -131,11 +132,36 @@ def key_scope(server: Any, name: str) -> str:
 def partition_scopes(server: Any, name: str, n: int) -> list[str]:
     """What ``%(spider)s`` stands for in each of the *n* partitions of a crawl's frontier:
     partition 0 is :func:`key_scope` (so one partition is today's key names), partition
-    *i* > 0 is ``name#i``, on a Redis Cluster ``{name#i}``, a slot of its own."""
+    *i* > 0 is ``name#i`` on one Redis, and on a Redis Cluster a hash tag of its own slot
+    (:func:`spread_tags`)."""
     first = key_scope(server, name)
     if not on_cluster(server):
         return [first] + [f"{name}#{i}" for i in range(1, n)]
-    return [first] + ["{" + f"{name}#{i}" + "}" for i in range(1, n)]
+    return [first] + ["{" + tag + "}" for tag in spread_tags(name, n)[1:]]
+
+
+def spread_tags(name: str, n: int) -> list[str]:
+    """Hash tags for *n* partitions, one in each of n equal windows of the 16384 slots.
+    ``redis-cli --cluster create`` gives each of M masters an equal run of slots, so with n
+    a multiple of M every master gets n / M partitions: ``name#i`` as it falls put half of
+    a 12-partition crawl on one of 3 masters (bench/cluster_scale.py). Partition 0 is
+    *name* (today's tag), in whichever window its slot is; partition i > 0 takes the next
+    free window, as ``name#i`` or ``name#i.k``, the smallest k whose slot lies in the
+    middle half of that window (away from the edges, where masters' runs meet; about 2n
+    tries). Pure: every worker finds the same tags."""
+    width = SLOTS / n
+    first = int(key_slot(name.encode()) // width)
+    windows = [w for w in range(n) if w != first]
+    tags = [name]
+    for i, window in enumerate(windows, start=1):
+        low, high = (window + 0.25) * width, (window + 0.75) * width
+        tag = f"{name}#{i}"
+        for k in range(1, 64 * n):
+            if low <= key_slot(tag.encode()) < high:
+                break
+            tag = f"{name}#{i}.{k}"
+        tags.append(tag)
+    return tags
 
 
 def primaries(server: Any) -> int:

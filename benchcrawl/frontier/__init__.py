@@ -64,12 +64,14 @@ Partitions
 keys above (but ``%(spider)s:partitions`` and the start key, which stay in partition 0),
 each a leased queue with its own queue, data, leases, owners, failed, seq, workers and
 dedup keys (:mod:`~benchcrawl.frontier.partitions`). In partition *i*, ``%(spider)s`` is
-``name#i``, on a Redis Cluster ``{name#i}``, a slot of its own (partition 0 keeps ``name`` /
-``{name}``, so one partition is the schema above, key for key):
+``name#i``; on a Redis Cluster a hash tag of a slot of its own, ``{name#i}`` or
+``{name#i.k}``, picked so that the N slots are evenly spaced and every master holds as many
+partitions (:func:`benchcrawl.connection.spread_tags`). Partition 0 keeps ``name`` /
+``{name}``, so one partition is the schema above, key for key:
 
     partition 0  ``farm:requests``    ``farm:dupefilter``    ...   (``{farm}:...`` on a cluster)
-    partition 1  ``farm#1:requests``  ``farm#1:dupefilter``  ...   (``{farm#1}:...``)
-    partition 2  ``farm#2:requests``  ``farm#2:dupefilter``  ...   (``{farm#2}:...``)
+    partition 1  ``farm#1:requests``  ``farm#1:dupefilter``  ...   (``{farm#1.22}:...``)
+    partition 2  ``farm#2:requests``  ``farm#2:dupefilter``  ...   (``{farm#2.63}:...``)
 
 A request lives in partition ``crc32(route key) % N``, the route key being what the queue
 class's ``route_key`` returns (the plain leased queue: the request fingerprint), so its

@@ -147,6 +147,15 @@ def test_two_workers_crawl_every_page_once_on_a_cluster(
         ]
         assert sum(client.scard(k.dupefilter) for k in keys) == PAGES
         assert all(queued(client, k.queue) == client.zcard(k.leases) == 0 for k in keys)
+        # spread evenly: the partitions' slots give each master the same number of them,
+        # and each master dedups a fair share of the pages
+        masters = redis_cluster.master_ports()
+        owner = [client.get_node_from_key(k.queue).port for k in keys]
+        assert sorted(Counter(owner).values()) == [n // len(masters)] * len(masters)
+        seen = Counter()
+        for k, port in zip(keys, owner, strict=True):
+            seen[port] += client.scard(k.dupefilter)
+        assert min(seen.values()) >= PAGES / (2 * len(masters)), seen
     # spread, not just tolerated: every master holds part of the frontier and ran scripts
     for port in redis_cluster.master_ports():
         node = redis_cluster.node(port)

@@ -1,10 +1,16 @@
-"""The pure part of a partitioned frontier: routing, lease ids, and the order of a commit's
-calls (every push before any ack, so a crash between two calls loses no request)."""
+"""The pure part of a partitioned frontier: routing, lease ids, the order of a commit's
+calls (every push before any ack, so a crash between two calls loses no request), and the
+partitions' hash tags on a cluster (evenly over the masters)."""
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 
+import pytest
+from redis.crc import key_slot
+
+from benchcrawl.connection import SLOTS, spread_tags
 from benchcrawl.frontier.interface import Push
 from benchcrawl.frontier.partitions import by_partition, plan_commit, route, split, tag
 
@@ -75,3 +81,17 @@ def test_calls_stay_few_and_none_is_empty():
     assert plan_commit([], [], [], n) == []
     only_acks = plan_commit([], [tag(3, "a")], [], n)
     assert [(c.partition, c.acks) for c in only_acks] == [(3, ["a"])]
+
+
+@pytest.mark.parametrize("name", ["farm", "broad", "inferencemax", "a-much-longer-spider-name"])
+@pytest.mark.parametrize("masters", [3, 6, 24])
+def test_partition_tags_fall_evenly_on_masters_that_split_the_slots_evenly(
+    name: str, masters: int
+) -> None:
+    n = 4 * masters
+    tags = spread_tags(name, n)
+    assert tags[0] == name and len(set(tags)) == n
+    assert tags == spread_tags(name, n)  # every worker finds the same
+    run = SLOTS / masters  # redis-cli --cluster create: equal runs of slots
+    per_master = Counter(int(key_slot(t.encode()) // run) for t in tags)
+    assert sorted(per_master.values()) == [4] * masters
