@@ -192,7 +192,7 @@ def test_the_schedulers_next_run_and_last_outcomes_show(make_client, redis_serve
     assert sched["runs"][0]["outcome"] == "succeeded" and sched["runs"][0]["rows"] == "920"
     _signed_in(client)
     page = client.get("/").text
-    assert "next tick <strong>2026-12-02T01:00:00Z</strong>" in page  # a bare tick (old)
+    assert "<strong>next sweep at 01:00 UTC on 2026-12-02 (" in page  # a bare tick (older)
     assert "v30" in page and "v29" not in page
     redis_server.client().delete(d.SCHEDULE_NEXT_KEY % names)  # the scheduler stopped
     assert "no scheduler running" in client.get("/").text
