@@ -52,7 +52,8 @@ class DataDir:
                 out.append({"version": v.name, "status": "unreadable manifest", "rows": 0})
                 continue
             rows = manifest.get("rows")
-            merged = rows.get("merged", 0) if isinstance(rows, dict) else 0
+            # a 2025 version counts its merged rows, an InferenceX one its results
+            merged = rows.get("merged", rows.get("results", 0)) if isinstance(rows, dict) else 0
             out.append(
                 {
                     "version": v.name,

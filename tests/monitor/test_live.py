@@ -141,7 +141,8 @@ def _results(data: Path, name: str = "20260620T010000.000000Z") -> tuple[Path, l
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    (version / "manifest.json").write_text(json.dumps({"generation": "inferencex"}))
+    manifest = {"generation": "inferencex", "rows": {"results": len(rows), "new": 0}}
+    (version / "manifest.json").write_text(json.dumps(manifest))
     latest = data / "latest"
     if latest.is_symlink():
         latest.unlink()
@@ -171,6 +172,8 @@ def test_the_latest_inferencex_results_are_filtered_paged_and_downloadable(
     assert f'filename="results-{version.name}.csv"' in download.headers["content-disposition"]
     got = list(csv.DictReader(io.StringIO(download.text)))
     assert got == expected
+    [listed] = client.get("/api/inferencemax", headers=BEARER).json()["versions"]
+    assert (listed["version"], listed["rows"]) == (version.name, 240)
     _signed_in(client)
     page = client.get("/", params=want).text
     assert "<h2>InferenceX results</h2>" in page
