@@ -56,21 +56,24 @@ class Report:
 
 
 class Activity:
-    """Requests in flight with their labels, oldest first (dicts keep insertion order)."""
+    """Requests in flight, oldest first (dicts keep insertion order); labels are made only
+    for the one a report names."""
 
     def __init__(self) -> None:
-        self._flight: dict[int, tuple[str, float]] = {}
-        self._last = ""
+        self._flight: dict[int, tuple[Any, float]] = {}
+        self._last: Any = None  # the request finished last
         self._idle_since = 0.0
         self._started_since_report = False
         self._sweep = ""
         self._taken: set[Any] = set()
 
     def started(self, request: Any, now: float) -> None:
-        meta = request.meta
-        self._flight[id(request)] = (label(request.url, meta), now)
+        self._flight[id(request)] = (request, now)
         self._started_since_report = True
+        meta = request.meta
         combo = meta.get("combination")
+        if combo is None:
+            return
         sweep = meta.get("sweep_id")
         if isinstance(combo, Mapping) and isinstance(sweep, str):
             if sweep != self._sweep:
@@ -80,9 +83,8 @@ class Activity:
                 self._taken.add(index)
 
     def finished(self, request: Any, now: float) -> None:
-        entry = self._flight.pop(id(request), None)
-        if entry is not None:
-            self._last = entry[0]
+        if self._flight.pop(id(request), None) is not None:
+            self._last = request
         if not self._flight:
             self._idle_since = now
 
@@ -90,8 +92,13 @@ class Activity:
         """Busy while a request is in flight, or one started since the last report (a
         worker between two delayed fetches is still at work)."""
         recent, self._started_since_report = self._started_since_report, False
+        taken = len(self._taken)
         if self._flight:
-            doing, since = next(iter(self._flight.values()))
-            return Report(BUSY, doing, since, self._sweep, len(self._taken))
-        since = self._idle_since or now
-        return Report(BUSY if recent else IDLE, self._last, since, self._sweep, len(self._taken))
+            request, since = next(iter(self._flight.values()))
+            return Report(BUSY, _label(request), since, self._sweep, taken)
+        last = _label(self._last) if self._last is not None else ""
+        return Report(BUSY if recent else IDLE, last, self._idle_since or now, self._sweep, taken)
+
+
+def _label(request: Any) -> str:
+    return label(request.url, request.meta)
