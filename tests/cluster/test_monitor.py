@@ -56,3 +56,4 @@ def test_the_monitor_reads_and_pauses_a_crawl_on_a_cluster(
             assert r.get("{broad}:pause") is not None
             resumed = client.post("/api/resume", json={"spider": "broad"}, headers=BEARER)
             assert resumed.status_code == 200 and r.get("{broad}:pause") is None
+        app.state.monitor.cluster.client.close()  # its connections to every master

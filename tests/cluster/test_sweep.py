@@ -8,7 +8,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from redis.cluster import RedisCluster
 
 from tests.support.crawl import run_crawl, start_crawl
 from tests.support.redis_cluster import RedisClusterServer
@@ -84,7 +83,3 @@ def test_the_2026_sweep_on_a_cluster_gives_the_table_of_one_redis(
     assert one and cluster == one
     assert sum(w.log.count("/4 done:") for w in workers) == 4
     assert all("Traceback" not in w.log for w in workers)
-    with RedisCluster.from_url(redis_cluster.url) as r:  # who finished what, for the monitor
-        sweep_id = r.get("{inferencemax}:sweep:current").decode()
-        by_worker = r.hgetall(f"{{inferencemax}}:sweep:{sweep_id}:workers")
-    assert sum(int(v) for v in by_worker.values()) == 4 and 1 <= len(by_worker) <= 2
