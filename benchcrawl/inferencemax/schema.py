@@ -29,17 +29,8 @@ __all__ = [
 ]
 
 RECORD_KEYS: tuple[str, ...] = (
-    "x",
-    "y",
-    "conc",
-    "tp",
-    "hwKey",
-    "precision",
-    "tpPerGpu",
-    "tpPerMw",
-    "costh",
-    "costn",
-    "costr",
+    "x", "y", "conc", "tp", "hwKey", "precision",
+    "tpPerGpu", "tpPerMw", "costh", "costn", "costr",
 )
 METRIC_KEYS: tuple[str, ...] = ("tpPerGpu", "tpPerMw", "costh", "costn", "costr")
 _NUMBER_KEYS = ("x", "y")
@@ -115,49 +106,27 @@ def _fast_record(rec: Any) -> dict[str, Any] | None:
         ar, br, cr = a["roof"], b["roof"], c["roof"]
         dr, er = d["roof"], e["roof"]
         if not (
-            type(rec) is dict
-            and type(conc) is int
-            and type(tp) is int
-            and type(hw) is str
-            and type(pr) is str
-            and hw.strip()
-            and pr.strip()
-            and _utf8(hw)
-            and _utf8(pr)
-            and type(a) is dict
-            and type(b) is dict
-            and type(c) is dict
-            and type(d) is dict
-            and type(e) is dict
-            and type(ar) is bool
-            and type(br) is bool
-            and type(cr) is bool
-            and type(dr) is bool
-            and type(er) is bool
-            and type(x) in _NUM
-            and type(y) in _NUM
-            and type(ay) in _NUM
-            and type(by) in _NUM
-            and type(cy) in _NUM
-            and type(dy) in _NUM
+            type(rec) is dict and type(conc) is int and type(tp) is int
+            and type(hw) is str and type(pr) is str and hw.strip() and pr.strip()
+            and _utf8(hw) and _utf8(pr)
+            and type(a) is dict and type(b) is dict and type(c) is dict
+            and type(d) is dict and type(e) is dict
+            and type(ar) is bool and type(br) is bool and type(cr) is bool
+            and type(dr) is bool and type(er) is bool
+            and type(x) in _NUM and type(y) in _NUM and type(ay) in _NUM
+            and type(by) in _NUM and type(cy) in _NUM and type(dy) in _NUM
             and type(ey) in _NUM
             # nan/inf make the sum nan; ints beyond float range raise OverflowError
-            and x * 0.0 + y * 0.0 + ay * 0.0 + by * 0.0 + cy * 0.0 + dy * 0.0 + ey * 0.0 == 0.0
+            and x * 0.0 + y * 0.0 + ay * 0.0 + by * 0.0 + cy * 0.0 + dy * 0.0
+            + ey * 0.0 == 0.0
         ):
             return None
     except (KeyError, TypeError, IndexError, OverflowError):
         return None
     return {
-        "x": x,
-        "y": y,
-        "conc": conc,
-        "tp": tp,
-        "hwKey": hw,
-        "precision": pr,
-        "tpPerGpu": {"y": ay, "roof": ar},
-        "tpPerMw": {"y": by, "roof": br},
-        "costh": {"y": cy, "roof": cr},
-        "costn": {"y": dy, "roof": dr},
+        "x": x, "y": y, "conc": conc, "tp": tp, "hwKey": hw, "precision": pr,
+        "tpPerGpu": {"y": ay, "roof": ar}, "tpPerMw": {"y": by, "roof": br},
+        "costh": {"y": cy, "roof": cr}, "costn": {"y": dy, "roof": dr},
         "costr": {"y": ey, "roof": er},
     }
 
@@ -214,16 +183,13 @@ def _record_lists(top: list[Any], url: str) -> list[tuple[str, str, list[Any]]]:
     for w, wrapper in enumerate(top):
         if type(wrapper) is not dict or "data" not in wrapper:
             raise RecordError(
-                url,
-                f"wrapper {w} is not an object with a data list "
-                '(wrapped form expects [{"data": [...]}])',
-                f"[{w}].data",
-            )
+                url, f"wrapper {w} is not an object with a data list "
+                "(wrapped form expects [{\"data\": [...]}])", f"[{w}].data")
         data = wrapper["data"]
         if type(data) is not list:
             raise RecordError(
-                url, f"wrapper {w} field data is {_type_name(data)}, expected a list", f"[{w}].data"
-            )
+                url, f"wrapper {w} field data is {_type_name(data)}, expected a list",
+                f"[{w}].data")
         blocks.append((f"[{w}].data", f"wrapper {w} record", data))
     return blocks
 
@@ -234,9 +200,8 @@ def _looks_like_html(text: str, content_type: str | None) -> bool:
     return text.lstrip().startswith("<")
 
 
-def parse_records(
-    body: bytes | str, url: str, content_type: str | None = None
-) -> list[dict[str, Any]]:
+def parse_records(body: bytes | str, url: str,
+                  content_type: str | None = None) -> list[dict[str, Any]]:
     """Parse a data file's body and return its validated records.
 
     Each returned record holds exactly the 11 keys of :data:`RECORD_KEYS`
@@ -246,18 +211,14 @@ def parse_records(
         try:
             text = bytes(body).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise RecordError(
-                url, f"body is not UTF-8 text ({exc.reason} at byte {exc.start})"
-            ) from None
+            raise RecordError(url, f"body is not UTF-8 text ({exc.reason} at byte "
+                              f"{exc.start})") from None
     else:
         text = body.lstrip("\ufeff")
     if _looks_like_html(text, content_type):
         start = " ".join(text.split())[:60]
-        raise RecordError(
-            url,
-            "got an HTML page, not JSON "
-            f"(content-type {content_type or 'unknown'}, starts {start!r})",
-        )
+        raise RecordError(url, "got an HTML page, not JSON "
+                          f"(content-type {content_type or 'unknown'}, starts {start!r})")
     if not text.strip():
         raise RecordError(url, "empty body, expected a JSON array of records")
     try:
@@ -277,7 +238,8 @@ def parse_records(
 def validate_records(top: Any, url: str) -> list[dict[str, Any]]:
     """Validate already-decoded JSON (plain or wrapped form); see :func:`parse_records`."""
     if type(top) is not list:
-        raise RecordError(url, f"top-level JSON is {_type_name(top)}, expected a list of records")
+        raise RecordError(url, f"top-level JSON is {_type_name(top)}, "
+                          "expected a list of records")
     if not top:
         raise RecordError(url, "no records (the JSON array is empty)")
     out: list[dict[str, Any]] = []

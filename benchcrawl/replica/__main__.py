@@ -24,30 +24,20 @@ GENERATIONS = ("inferencemax", "inferencex")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
-    p = argparse.ArgumentParser(
-        prog="python -m benchcrawl.replica",
-        description="Serve a local replica of the InferenceMAX dashboard.",
-    )
-    p.add_argument(
-        "--generation",
-        choices=GENERATIONS,
-        default="inferencemax",
-        help="the 2025 dashboard (inferencemax) or the 2026 one (inferencex)",
-    )
+    p = argparse.ArgumentParser(prog="python -m benchcrawl.replica",
+                                description="Serve a local replica of the InferenceMAX dashboard.")
+    p.add_argument("--generation", choices=GENERATIONS, default="inferencemax",
+                   help="the 2025 dashboard (inferencemax) or the 2026 one (inferencex)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     src = p.add_mutually_exclusive_group()
     src.add_argument("--data", type=Path, metavar="DIR", help="snapshot folder of data files")
     src.add_argument("--generate", action="store_true", help="serve synthetic data")
     p.add_argument("--seed", type=int, default=0, help="seed for --generate")
-    p.add_argument(
-        "--dates", type=int, default=30, help="inferencex: run dates of the generated site"
-    )
-    p.add_argument(
-        "--snapshot",
-        action="store_true",
-        help="inferencex: serve ../shared/inferencex/snapshots/2026-06",
-    )
+    p.add_argument("--dates", type=int, default=30,
+                   help="inferencex: run dates of the generated site")
+    p.add_argument("--snapshot", action="store_true",
+                   help="inferencex: serve ../shared/inferencex/snapshots/2026-06")
     p.add_argument("--variant", choices=VARIANTS, default="combobox")
     p.add_argument("--latency", type=float, default=0.0, metavar="SECONDS")
     p.add_argument("--hydrate-delay", type=float, default=0.3, metavar="SECONDS")
@@ -71,14 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print(f"error: no data files in {source}", file=sys.stderr)
         return 2
-    replica = Replica(
-        files,
-        variant=args.variant,
-        latency=args.latency,
-        hydrate_delay=args.hydrate_delay,
-        host=args.host,
-        port=args.port,
-    )
+    replica = Replica(files, variant=args.variant, latency=args.latency,
+                      hydrate_delay=args.hydrate_delay, host=args.host, port=args.port)
     replica.source = source
     return _serve(replica, f"{len(files)} data files from {source}")
 
@@ -87,17 +71,14 @@ def _inferencex(args: argparse.Namespace) -> InferenceXReplica | None:
     if args.snapshot:
         snap = inferencex_data.default_snapshot_dir()
         if snap is None:
-            print(
-                "error: no ../shared/inferencex/snapshots/2026-06 next to the project",
-                file=sys.stderr,
-            )
+            print("error: no ../shared/inferencex/snapshots/2026-06 next to the project",
+                  file=sys.stderr)
             return None
         data = inferencex_data.load_snapshot(snap)
     else:
         data = inferencex_data.generate(seed=args.seed, dates=args.dates)
-    return InferenceXReplica(
-        data, latency=args.latency, hydrate_delay=args.hydrate_delay, host=args.host, port=args.port
-    )
+    return InferenceXReplica(data, latency=args.latency, hydrate_delay=args.hydrate_delay,
+                             host=args.host, port=args.port)
 
 
 def _serve(replica: HttpReplica | None, what: str) -> int:
@@ -105,7 +86,8 @@ def _serve(replica: HttpReplica | None, what: str) -> int:
         return 2
     if isinstance(replica, InferenceXReplica):
         data = replica.data
-        what = f"InferenceX, {len(data.models)} models, {len(data.rows)} rows from {data.source}"
+        what = (f"InferenceX, {len(data.models)} models, {len(data.rows)} rows from "
+                f"{data.source}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

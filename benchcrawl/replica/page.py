@@ -217,9 +217,8 @@ section{margin:12px 0;padding:12px;border:1px solid #222;border-radius:8px}
 """
 
 
-def render_page(
-    catalog: dict[str, Any], variant: str = "combobox", hydrate_delay: float = 0.3
-) -> str:
+def render_page(catalog: dict[str, Any], variant: str = "combobox",
+                hydrate_delay: float = 0.3) -> str:
     """Page HTML with the catalog (from `data.page_catalog`) embedded in the script."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")

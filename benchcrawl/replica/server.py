@@ -24,20 +24,14 @@ logger = logging.getLogger(__name__)
 
 FAULT_MODES = ("truncated", "html", "404", "500-once", "500", "wrapped", "changed-type", "empty")
 BEACON_PATH = "/_vercel/insights/event"
-NOT_FOUND_HTML = (
-    b'<!DOCTYPE html><html><head><meta charset="utf-8"><title>404: This page could'
-    b" not be found.</title></head><body><div><h1>404</h1><h2>This page could not be"
-    b" found.</h2></div></body></html>"
-)
-ERROR_HTML = (
-    b"<!DOCTYPE html><html><head><title>500: Internal Server Error</title></head>"
-    b"<body><h1>500</h1><h2>Internal Server Error.</h2></body></html>"
-)
-SPA_HTML = (
-    b'<!DOCTYPE html><html><head><meta charset="utf-8">'
-    b"<title>InferenceMAX by SemiAnalysis</title></head>"
-    b'<body><div id="__next">Loading&hellip;</div></body></html>'
-)
+NOT_FOUND_HTML = (b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404: This page could"
+                  b" not be found.</title></head><body><div><h1>404</h1><h2>This page could not be"
+                  b" found.</h2></div></body></html>")
+ERROR_HTML = (b"<!DOCTYPE html><html><head><title>500: Internal Server Error</title></head>"
+              b"<body><h1>500</h1><h2>Internal Server Error.</h2></body></html>")
+SPA_HTML = (b"<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+            b"<title>InferenceMAX by SemiAnalysis</title></head>"
+            b"<body><div id=\"__next\">Loading&hellip;</div></body></html>")
 BEACON_BODY = b'{"code":"bot_detected","message":"Request blocked: automated traffic detected"}'
 JSON_TYPE = "application/json; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
@@ -98,12 +92,9 @@ class HttpReplica:
         self._server = _Server((self.host, self._port), _Handler)
         self._server.replica = self  # type: ignore[assignment]
         self._port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"replica-{self._port}",
-            daemon=True,
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.1},
+                                        name=f"replica-{self._port}", daemon=True)
         self._thread.start()
         logger.debug("replica serving %s", self.url)
         return self
@@ -143,17 +134,9 @@ class HttpReplica:
 class Replica(HttpReplica):
     """Serves the replica page, its data files and the analytics beacon."""
 
-    def __init__(
-        self,
-        files: dict[str, bytes] | None = None,
-        *,
-        variant: str = "combobox",
-        latency: float = 0.0,
-        hydrate_delay: float = 0.3,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        default_latency: float | None = None,
-    ) -> None:
+    def __init__(self, files: dict[str, bytes] | None = None, *, variant: str = "combobox",
+                 latency: float = 0.0, hydrate_delay: float = 0.3, host: str = "127.0.0.1",
+                 port: int = 0, default_latency: float | None = None) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"unknown variant {variant!r}; expected one of {VARIANTS}")
         if files is None:
@@ -229,9 +212,8 @@ class Replica(HttpReplica):
 
     def data_requests(self) -> list[RequestRecord]:
         """Logged requests for data files, in arrival order."""
-        return sorted(
-            (r for r in self.requests if r.path.startswith(DATA_PREFIX)), key=lambda r: r.time
-        )
+        return sorted((r for r in self.requests if r.path.startswith(DATA_PREFIX)),
+                      key=lambda r: r.time)
 
     def hits(self, filename: str) -> int:
         """Number of GET requests for one data file (query string ignored)."""
@@ -255,7 +237,7 @@ class Replica(HttpReplica):
             status, ctype = 200, HTML_TYPE
             body = render_page(catalog, self.variant, self.hydrate_delay).encode()
         elif path.startswith(DATA_PREFIX):
-            status, ctype, body = self._data_response(path[len(DATA_PREFIX) :])
+            status, ctype, body = self._data_response(path[len(DATA_PREFIX):])
         else:
             status, ctype, body = 404, HTML_TYPE, NOT_FOUND_HTML
         with self._lock:  # logged before the response leaves, so clients never see it first
@@ -277,11 +259,8 @@ class Replica(HttpReplica):
                 mode = None if name in self._fired else "500"
                 self._fired.add(name)
             extra = 0.0
-            if (
-                self._default_latency
-                and name not in self._default_served
-                and name in default_files(self._files)
-            ):
+            if self._default_latency and name not in self._default_served \
+                    and name in default_files(self._files):
                 self._default_served.add(name)
                 extra = self._default_latency
         delay = (self.latency or 0.0) + extra
@@ -305,11 +284,8 @@ def _apply_fault(body: bytes, mode: str | None) -> bytes:
     if mode in ("wrapped", "changed-type"):
         records = json.loads(body)
         if mode == "wrapped":
-            gpus = list(
-                dict.fromkeys(
-                    str(r.get("hwKey", "")).split("_")[0] for r in records if isinstance(r, dict)
-                )
-            )
+            gpus = list(dict.fromkeys(str(r.get("hwKey", "")).split("_")[0]
+                                      for r in records if isinstance(r, dict)))
             return dump([{"data": records, "gpus": gpus}])
         if records and isinstance(records[0], dict) and "conc" in records[0]:
             records[0]["conc"] = str(records[0]["conc"])
