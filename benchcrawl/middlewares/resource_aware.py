@@ -30,6 +30,7 @@ from twisted.internet.defer import Deferred
 from benchcrawl import signals as bc_signals
 from benchcrawl.connection import REDIS_DOWN, key_scope, redact, redis_client
 from benchcrawl.identity import node_id
+from benchcrawl.resources.activity import IDLE, Activity, Report, mode_of
 from benchcrawl.resources.board import BoardKeys, NodeBoard, Snapshot
 from benchcrawl.resources.nice import renice
 from benchcrawl.resources.policy import nice_setting, resource_aware_off
@@ -41,6 +42,7 @@ from benchcrawl.stats import inc
 logger = logging.getLogger(__name__)
 
 ALL_OVER = "every node is over a limit and it is the least loaded"
+NOTHING = Report(IDLE, "", 0.0, "", 0)  # the activity of a status that is not a heartbeat
 
 
 class ResourceAwareMiddleware:
@@ -71,6 +73,8 @@ class ResourceAwareMiddleware:
         self.run_in_thread = run_in_thread
         self.rate = RateWindow()
         self.in_flight = 0
+        self.activity = Activity()  # what it does, for the heartbeat (no I/O per request)
+        self.mode = mode_of(getattr(crawler, "spider", None))
         self.reading: Reading | None = None
         self.decision = Decision(State.RUNNING, "", False)
         self.pause: str | None = None  # "node" or "cluster" while a pause flag is set
@@ -143,6 +147,7 @@ class ResourceAwareMiddleware:
 
     # --- Scrapy ----------------------------------------------------------------------------
     def spider_opened(self) -> None:
+        self.mode = mode_of(self.crawler.spider)
         self.sampler.sample()  # the baseline for the first interval
         self.started = self.last_tick = time.monotonic()
         self.loop = task.LoopingCall(self.tick)
@@ -159,14 +164,17 @@ class ResourceAwareMiddleware:
 
     def process_request(self, request: Request) -> None:
         self.in_flight += 1
+        self.activity.started(request, time.time())
 
     def process_response(self, request: Request, response: Any) -> Any:
         self.in_flight = max(0, self.in_flight - 1)
+        self.activity.finished(request, time.time())
         self.rate.add(time.monotonic())
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
         self.in_flight = max(0, self.in_flight - 1)
+        self.activity.finished(request, time.time())
 
     # --- the loop --------------------------------------------------------------------------
     def tick(self) -> None:
@@ -179,7 +187,8 @@ class ResourceAwareMiddleware:
         if now >= self.next_heartbeat and not self.beating:
             self.next_heartbeat = now + self.heartbeat_interval
             self.beating = True
-            d = self.run_in_thread(self.board.heartbeat, self.status(), self.heartbeat_ttl)
+            status = self.status(self.activity.report(time.time()))
+            d = self.run_in_thread(self.board.heartbeat, status, self.heartbeat_ttl)
             d.addCallbacks(self._on_snapshot, self._on_redis_error)
             d.addBoth(self._beat_done)
 
@@ -220,10 +229,13 @@ class ResourceAwareMiddleware:
         elif self.decision.state is State.PAUSED:
             self._inc("resources/paused_seconds", spent)
 
-    def status(self) -> NodeStatus:
+    def status(self, doing: Report | None = None) -> NodeStatus:
+        """This node's heartbeat; with *doing*, what it works on (the heartbeat's report;
+        the throttle's own look at the node leaves it out)."""
         r = self.reading
         loads = r.loads() if r else {}
         now = time.monotonic()
+        d = doing or NOTHING
         return NodeStatus(
             node=self.node,
             host=socket.gethostname(),
@@ -241,6 +253,12 @@ class ResourceAwareMiddleware:
             limit=self.limit,
             at=time.time(),
             leasing=self.leasing,
+            mode=self.mode,
+            activity=d.activity,
+            doing=d.doing,
+            since=round(d.since, 1),
+            sweep=d.sweep,
+            taken=d.taken,
         )
 
     # --- heartbeat results (back on the reactor thread) -------------------------------------

@@ -15,7 +15,15 @@ from benchcrawl.frontier.dupefilter import stored_seen
 from benchcrawl.frontier.interface import FrontierKeys
 from benchcrawl.frontier.partitions import locate, partition_keys
 from benchcrawl.frontier.serialize import url_of
-from benchcrawl.monitor.views import node_state, parse_series
+from benchcrawl.monitor.views import (
+    LOST,
+    duration,
+    next_tick,
+    node_state,
+    parse_next,
+    parse_series,
+    worker_state,
+)
 from benchcrawl.resources.board import BoardKeys, NodeBoard
 from benchcrawl.resources.ranking import NodeStatus
 
@@ -158,9 +166,31 @@ class Cluster:
                     "planned": planned,
                     "failed": int(failures),
                     "created": _float(meta.get("created"), 0.0),
+                    "workers": self.sweep_workers(s, sid),
                 }
             )
         return out
+
+    def sweep_workers(self, s: SpiderKeys, sweep_id: str) -> list[dict[str, Any]]:
+        """Per worker of sweep *sweep_id*: the combinations it took (started; its heartbeat
+        says) and finished (accounted for; the sweep record says). Both name a worker by
+        its process, ``host:pid``; a node shows under its node id."""
+        assert s.sweep
+        raw = self.client.hgetall(f"{s.sweep}:{sweep_id}:workers")
+        rows: dict[str, dict[str, Any]] = {}
+        for worker, count in raw.items():
+            process = text(worker).rsplit(":", 1)[0][:200]
+            row = rows.setdefault(process, {"worker": process, "taken": 0, "finished": 0})
+            row["finished"] += _int(text(count), 0)
+        for n in _all_nodes(self.client, s.board):
+            process = f"{n.host}:{n.pid}"
+            if n.sweep != sweep_id and process not in rows:
+                continue
+            row = rows.setdefault(process, {"worker": n.node, "taken": 0, "finished": 0})
+            row["worker"] = n.node
+            if n.sweep == sweep_id:
+                row["taken"] = n.taken
+        return sorted(rows.values(), key=lambda r: r["worker"])
 
     # --- the scheduler ------------------------------------------------------------------
     def schedules(self, limit: int = 10) -> list[dict[str, Any]]:
@@ -178,9 +208,21 @@ class Cluster:
             runs = [r for r in (_run(x) for x in raw) if r is not None]
             if upcoming is None and not runs:
                 continue
-            upcoming_text = text(upcoming)[:40] if upcoming is not None else ""
-            out.append({"spider": s.name, "next": upcoming_text, "runs": runs})
+            out.append({"spider": s.name, **_upcoming(upcoming), "runs": runs})
         return out
+
+
+def _upcoming(raw: Any, now: float | None = None) -> dict[str, Any]:
+    """The next-tick fields of a schedule row (empty when no scheduler runs)."""
+    about = parse_next(text(raw)[:1000]) if raw is not None else parse_next("")
+    at, said = next_tick(about["tick"], time.time() if now is None else now)
+    return {
+        "next": about["tick"][:40],
+        "next_at": at,
+        "next_text": said,
+        "cron": about["cron"],
+        "holder": about["holder"],
+    }
 
 
 _RUN_FIELDS = ("tick", "outcome", "exit_code", "rows", "version", "seconds", "finished_at")
@@ -228,6 +270,19 @@ def _node_row(s: SpiderKeys, n: NodeStatus, now: float, paused: dict[str, str]) 
         "in_flight": n.in_flight,
         "last_seen": n.at,
         "last_seen_ago": round(max(0.0, now - n.at), 1),
+        **_doing(n, now, state),
+    }
+
+
+def _doing(n: NodeStatus, now: float, state: str) -> dict[str, Any]:
+    """What a worker does (its heartbeat's mode, activity, doing, since), for the page."""
+    return {
+        "mode": n.mode[:10],
+        "activity": n.activity[:10],
+        "worker_state": state if state == LOST else worker_state(n.mode, n.activity),
+        "doing": n.doing[:200],
+        "since": n.since,
+        "for_text": f"for {duration(now - n.since)}" if n.since > 0 else "",
     }
 
 

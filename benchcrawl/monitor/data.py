@@ -1,4 +1,5 @@
-"""What the monitor reads from ``DATA_DIR``: the versions and the latest merged table."""
+"""What the monitor reads from ``DATA_DIR``: the versions and the latest version's table:
+``results.csv`` of an InferenceX (2026) version, else ``merged.csv`` of a 2025 one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ from typing import Any
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.storage.versions import latest_version, list_versions, read_manifest
 
-FILTERS = ("model_name", "sequence_length", "hwKey", "precision")
+RESULTS, MERGED = "results", "merged"  # a table's kind: the file it was read from
+FILTERS = {
+    RESULTS: ("model_name", "hardware", "framework", "precision", "date"),
+    MERGED: ("model_name", "sequence_length", "hwKey", "precision"),
+}
+LABELS = {  # a filter column as the page names it
+    "model_name": "model",
+    "sequence_length": "ISL/OSL",
+    "hwKey": "hardware",
+    "date": "run date",
+}
 
 
 @dataclass
@@ -19,6 +30,7 @@ class Table:
     version: str | None
     columns: list[str]
     rows: list[dict[str, str]]
+    kind: str = ""  # RESULTS or MERGED; "" without a readable table
 
 
 class DataDir:
@@ -40,7 +52,8 @@ class DataDir:
                 out.append({"version": v.name, "status": "unreadable manifest", "rows": 0})
                 continue
             rows = manifest.get("rows")
-            merged = rows.get("merged", 0) if isinstance(rows, dict) else 0
+            # a 2025 version counts its merged rows, an InferenceX one its results
+            merged = rows.get("merged", rows.get("results", 0)) if isinstance(rows, dict) else 0
             out.append(
                 {
                     "version": v.name,
@@ -57,15 +70,15 @@ class DataDir:
             return Table(None, [], [])
         if self._cache is not None and self._cache[0] == version.name:
             return self._cache[1]
-        path = version / "merged.csv"
+        kind = RESULTS if (version / "results.csv").is_file() else MERGED
         try:
-            with path.open(newline="", encoding="utf-8") as f:
+            with (version / f"{kind}.csv").open(newline="", encoding="utf-8") as f:
                 reader = csv.DictReader(f)
                 rows = list(reader)
                 columns = list(reader.fieldnames or [])
         except (OSError, csv.Error, UnicodeDecodeError):
             return Table(version.name, [], [])
-        table = Table(version.name, columns, rows)
+        table = Table(version.name, columns, rows, kind)
         self._cache = (version.name, table)
         return table
 
@@ -77,8 +90,13 @@ def select(table: Table, filters: dict[str, str | None]) -> list[dict[str, str]]
 
 
 def options(table: Table) -> dict[str, list[str]]:
-    """The distinct values of each filter column, for the page's drop-downs."""
-    return {k: sorted({r.get(k, "") for r in table.rows} - {""}) for k in FILTERS}
+    """The distinct values of each filter column of the table's kind, for the page's
+    drop-downs (run dates newest first)."""
+    out = {}
+    for k in FILTERS.get(table.kind, ()):
+        values = sorted({r.get(k) or "" for r in table.rows} - {""}, reverse=k == "date")
+        out[k] = values
+    return out
 
 
 def to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:

@@ -24,6 +24,12 @@ class Node(BaseModel):
     in_flight: int
     last_seen: float
     last_seen_ago: float
+    mode: str = Field(description="serve (stays up, waiting for work) or job")
+    activity: str = Field(description="busy (requests in flight) or idle")
+    worker_state: str = Field(description="busy, serving (idle in serve mode) or idle")
+    doing: str = Field(description="the combination or URL it works on (the last when idle)")
+    since: float = Field(description="unix time doing (or idleness) started; 0 = unknown")
+    for_text: str = Field(description='"for 3 min": how long since then')
 
 
 class Point(BaseModel):
@@ -48,6 +54,12 @@ class Frontier(BaseModel):
     seen: int
 
 
+class SweepWorker(BaseModel):
+    worker: str = Field(description="node id, or host:pid of a worker without a heartbeat")
+    taken: int = Field(description="combinations it started (its heartbeat)")
+    finished: int = Field(description="combinations it accounted for (the sweep record)")
+
+
 class Sweep(BaseModel):
     spider: str
     sweep_id: str
@@ -57,6 +69,7 @@ class Sweep(BaseModel):
     planned: int
     failed: int
     created: float
+    workers: list[SweepWorker]
 
 
 class Version(BaseModel):
@@ -79,7 +92,19 @@ class ScheduledRun(BaseModel):
 class Schedule(BaseModel):
     spider: str
     next: str  # the tick a live scheduler waits for; "" when none is running
+    next_at: float = Field(description="that tick as unix time; 0 when none")
+    next_text: str = Field(description='"next sweep at 01:00 UTC (in 3 h)"; "" when none')
+    cron: str = Field(description="the cron line of the scheduler that announced it")
+    holder: str = Field(description="that scheduler's id")
     runs: list[ScheduledRun]  # newest first
+
+
+class Live(BaseModel):
+    """What the page refreshes without reloading: workers, open sweeps, next ticks."""
+
+    nodes: list[Node]
+    sweeps: list[Sweep]
+    schedules: list[Schedule]
 
 
 class InferenceMax(BaseModel):
@@ -90,6 +115,7 @@ class InferenceMax(BaseModel):
 
 class DataPage(BaseModel):
     version: str | None
+    kind: str = Field(description="results (InferenceX results.csv), merged (2025) or ''")
     columns: list[str]
     total: int
     page: int

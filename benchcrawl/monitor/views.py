@@ -1,8 +1,11 @@
-"""Pure logic of the page: a node's displayed state, and the pages/min chart as SVG."""
+"""Pure logic of the page: a node's displayed state, what a worker does and for how long,
+the scheduler's next tick, and the pages/min chart as SVG."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from html import escape
 
 LOST = "lost"
@@ -13,6 +16,52 @@ def node_state(state: str, at: float, now: float, interval: float, missed: int =
     """``lost`` once *missed* heartbeats (every *interval* s) have not arrived, else the
     heartbeat's own state (running, throttled, paused)."""
     return LOST if now - at > missed * interval else state
+
+
+def worker_state(mode: str, activity: str) -> str:
+    """What the page says a worker is: ``busy`` at work; when not, ``serving`` if it stays
+    up waiting for work (serve mode), else ``idle``."""
+    if activity == "busy":
+        return "busy"
+    return "serving" if mode == "serve" else "idle"
+
+
+def duration(seconds: float) -> str:
+    """A duration in the largest whole unit: ``12 s``, ``3 min``, ``2 h``, ``4 d``."""
+    s = max(0, int(seconds))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if s >= size:
+            return f"{s // size} {unit}"
+    return f"{s} s"
+
+
+def parse_next(raw: str) -> dict[str, str]:
+    """The scheduler's next-tick record (JSON ``{tick, cron, spider, holder}``, or a bare
+    tick from an older scheduler), each value a short string; read back from a shared
+    Redis, so anything else gives empty fields."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = {"tick": raw}
+    if not isinstance(data, dict):
+        data = {"tick": raw if isinstance(data, str) else ""}
+    return {k: str(data.get(k) or "")[:80] for k in ("tick", "cron", "spider", "holder")}
+
+
+def next_tick(tick: str, now: float) -> tuple[float, str]:
+    """``(unix time, "next sweep at 01:00 UTC (in 3 h)")`` for an ISO tick; the date is
+    added when it is not today; ``(0, "")`` for a tick that does not parse."""
+    try:
+        when = datetime.fromisoformat(tick.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0, ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    at = when.timestamp()
+    day = "" if when.date() == datetime.fromtimestamp(now, UTC).date() else f" on {when:%Y-%m-%d}"
+    left = at - now
+    rel = f"in {duration(left)}" if left >= 0 else f"{duration(-left)} ago"
+    return at, f"next sweep at {when.astimezone(UTC):%H:%M} UTC{day} ({rel})"
 
 
 def parse_series(members: Sequence[bytes | str]) -> list[tuple[float, float]]:

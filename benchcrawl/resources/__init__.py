@@ -32,7 +32,11 @@ name, ``%(node)s`` = node id)
 ``RESOURCES_NODE_KEY``           ``%(spider)s:nodes:%(node)s``  hash, one node's heartbeat:
     node, host, pid, state (running/throttled/paused), reason, cpu, cpu_own, cpu_load,
     memory, network (all %), load (the ranking key), in_flight, pages_per_minute, limit,
-    at (unix time). Expires ``RESOURCES_HEARTBEAT_TTL`` s after the last heartbeat.
+    at (unix time), leasing; and what the worker does (``activity.py``): mode
+    (serve/job), activity (busy/idle), doing (a combination or URL, <= 200 chars), since
+    (unix time), sweep and taken (combinations of that sweep it started). Readers accept
+    a hash without the fields that have defaults (an older worker's). Expires
+    ``RESOURCES_HEARTBEAT_TTL`` s after the last heartbeat.
 ``RESOURCES_NODES_KEY``          ``%(spider)s:nodes``           zset node id -> last
     heartbeat (ms); an entry whose hash has expired is pruned by the next reader.
 ``RESOURCES_PAUSE_KEY``          ``%(spider)s:pause:%(node)s``  string; while it exists,

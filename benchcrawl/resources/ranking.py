@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 
 from benchcrawl.connection import text
 from benchcrawl.resources.throttle import State
@@ -29,6 +29,13 @@ class NodeStatus:
     limit: int  # requests this node may hold (0 = not set yet)
     at: float  # unix time of the heartbeat
     leasing: bool = False  # takes new requests (running, or throttled but serving anyway)
+    # what the worker does (benchcrawl.resources.activity); absent from older heartbeats
+    mode: str = "job"  # serve (stays up, waiting for work) or job (ends with its crawl)
+    activity: str = "idle"  # busy (requests in flight) or idle
+    doing: str = ""  # the combination or URL it works on, or the last one when idle
+    since: float = 0.0  # unix time *doing* (or idleness) started
+    sweep: str = ""  # the sweep its last combination request belonged to
+    taken: int = 0  # combinations of that sweep it started
 
     def to_hash(self) -> dict[str, str]:
         return {k: str(v) for k, v in asdict(self).items()}
@@ -40,6 +47,8 @@ class NodeStatus:
         values: dict[str, object] = {}
         try:
             for f in fields(cls):
+                if f.name not in data and f.default is not MISSING:
+                    continue  # a field newer than the worker that wrote the hash
                 value = data[f.name]
                 if f.type == "bool":
                     if value not in ("True", "False"):

@@ -52,6 +52,12 @@ Redis key schema (templates in ``defaults.py``; ``%(spider)s`` is the spider's n
     <spider>:schedule:lock   string  holder token, expiring (SCHEDULE_LOCK_TTL)
     <spider>:schedule:last   hash    tick, running, holder, outcome, exit_code, rows,
                                      version, seconds, finished_at
+    <spider>:schedule:runs   list    JSON of each finished run (those fields), newest
+                                     first, SCHEDULE_RUNS_KEPT of them
+    <spider>:schedule:next   string  JSON {tick, cron, spider, holder}: the tick a live
+                                     scheduler waits for, expiring a nap plus
+                                     SCHEDULE_MAX_SLEEP after it was written (the monitor
+                                     shows it; gone = no scheduler running)
 
 Without Redis: ``DATA_DIR/schedule-<spider>.lock`` (the flock) and
 ``DATA_DIR/schedule-<spider>.json`` (the same fields as the hash). Clocks of the machines

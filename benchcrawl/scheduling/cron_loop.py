@@ -91,7 +91,13 @@ class Scheduler:
             pause = nap(self.schedule, now, waiting, self.timing.poll, self.timing.longest_nap)
             announce = getattr(self.state, "announce", None)
             if announce is not None:  # for the monitor: which tick a live scheduler waits for
-                announce(iso(self.schedule.next_after(now)), pause + self.timing.longest_nap)
+                announce(
+                    iso(self.schedule.next_after(now)),
+                    pause + self.timing.longest_nap,
+                    cron=self.schedule.expr,
+                    spider=self.spider,
+                    holder=self.lock.holder,
+                )
             self.stop.wait(pause)
         if self.webhook is not None:
             self.webhook.flush(self.webhook.longest())

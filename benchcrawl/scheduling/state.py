@@ -110,12 +110,14 @@ class RedisState:
                 f"cannot write the schedule state {self.key} at {self._where} ({e})"
             ) from e
 
-    def announce(self, tick: str, ttl: float) -> None:
-        """Say that a live scheduler waits for *tick* (for *ttl* s); best effort."""
+    def announce(self, tick: str, ttl: float, **about: str) -> None:
+        """Say that a live scheduler waits for *tick* (for *ttl* s), with what it will run
+        (*about*: its cron line, spider, holder), as JSON; best effort."""
         if not self.next_key:
             return
+        value = json.dumps({"tick": tick, **about})
         try:
-            self.client.set(self.next_key, tick, px=max(1, int(ttl * 1000)))
+            self.client.set(self.next_key, value, px=max(1, int(ttl * 1000)))
         except REDIS_ERRORS as e:
             logger.debug("cannot announce the next tick: %s", e)
 

@@ -16,6 +16,7 @@ Redis key schema (``prefix`` is ``INFERENCEMAX_SWEEP_KEY``, e.g. ``inferencemax:
 ``prefix:<id>:bodies``        hash    "<index>:<kind>" -> the file's bytes as served
 ``prefix:<id>:failures``      hash    "<index>" -> JSON of a failure (index 0 = discovery)
 ``prefix:<id>:done``          set     indexes of combinations accounted for (good or failed)
+``prefix:<id>:workers``       hash    worker id -> combinations it accounted for (for the monitor)
 
 A combination is accounted for once every kind it needs is stored (both files of a 2025
 combination, the one benchmarks answer of a 2026 one; ``state.kinds_for``) or once it failed. The

@@ -39,7 +39,10 @@ class RedisSweepStore:
         return f"{self.prefix}:{sweep_id}:{part}"
 
     def _keys(self, sweep_id: str) -> list[str]:
-        return [self._key(sweep_id, p) for p in ("meta", "results", "bodies", "failures", "done")]
+        return [
+            self._key(sweep_id, p)
+            for p in ("meta", "results", "bodies", "failures", "done", "workers")
+        ]
 
     def join(self, now: float) -> tuple[str, bool]:
         sweep_id, created = self._join(

@@ -47,6 +47,8 @@ def test_the_monitor_reads_and_pauses_a_crawl_on_a_cluster(
             assert [(n["spider"], n["node"], n["state"]) for n in nodes] == [
                 ("broad", "n1", "running")
             ]
+            live = client.get("/api/live", headers=BEARER).json()
+            assert [(n["node"], n["worker_state"]) for n in live["nodes"]] == [("n1", "idle")]
             series = client.get("/api/series", headers=BEARER).json()
             assert [p["pages_per_minute"] for p in series["broad/n1"]] == [42.0]
             paused = client.post("/api/pause", json={"spider": "broad"}, headers=BEARER)
@@ -54,3 +56,4 @@ def test_the_monitor_reads_and_pauses_a_crawl_on_a_cluster(
             assert r.get("{broad}:pause") is not None
             resumed = client.post("/api/resume", json={"spider": "broad"}, headers=BEARER)
             assert resumed.status_code == 200 and r.get("{broad}:pause") is None
+        app.state.monitor.cluster.client.close()  # its connections to every master

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -97,6 +98,41 @@ def test_heartbeat_in_flight_and_leaving(redis_server):
     assert 0 < r.pttl("farm:nodes:n1") <= 10_000
     mw.spider_closed()
     assert not r.exists("farm:nodes:n1")
+
+
+def test_heartbeat_says_what_the_worker_does_and_since_when(redis_server):
+    mw, _ = build(REDIS_URL=redis_server.url)
+    mw.spider_opened()
+    r = redis_server.client()
+
+    def said() -> dict[str, str]:
+        beat(mw)
+        return {k.decode(): v.decode() for k, v in r.hgetall("farm:nodes:n1").items()}
+
+    assert (said()["mode"], said()["activity"], said()["doing"]) == ("job", "idle", "")
+    page = Request("http://127.0.0.1/" + "p" * 300)
+    combo = Request(
+        "http://127.0.0.1/dash",
+        meta={"sweep_id": "s1", "combination": {"index": 3, "model": "gpt-oss 120B",
+              "sequence": "1K / 8K"}},
+    )  # fmt: skip
+    mw.process_request(page)
+    mw.process_request(combo)
+    now = said()
+    assert now["activity"] == "busy" and now["doing"] == page.url[:200]  # the oldest in flight
+    assert abs(float(now["since"]) - time.time()) < 600 and now["sweep"] == "s1"
+    assert now["taken"] == "1"
+    mw.process_response(page, HtmlResponse(page.url, body=b"<html></html>"))
+    assert said()["doing"] == "gpt-oss 120B x 1K / 8K"
+    mw.process_exception(combo, OSError("reset"))
+    idle = said()
+    assert idle["activity"] == "idle" and idle["doing"] == "gpt-oss 120B x 1K / 8K"  # the last
+    # a fetch begun and ended between two heartbeats: at work all the same, then idle
+    quick = Request("http://127.0.0.1/quick")
+    mw.process_request(quick)
+    mw.process_response(quick, HtmlResponse(quick.url, body=b"<html></html>"))
+    assert (said()["activity"], said()["activity"]) == ("busy", "idle")
+    mw.spider_closed()
 
 
 def test_pause_flags_pause_and_resume_leasing(redis_server):

@@ -1,7 +1,7 @@
 """The monitor in real Chromium against a live broad worker: sign in, see the node, "Pause
 all" stops its fetches (its heartbeat says paused, nginx's log stops growing), "Resume all"
 starts them again; no token means 401 and a POST without the CSRF token is refused.
-Leaves a screenshot in docs/monitor.png (for the README)."""
+(The README's screenshot is drawn by test_browser_live.py.)"""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from bench._farm import free_port
 from bench.broad_farm import BroadFarm, generated_site
 from tests.broad.conftest import broad_env, make_farm, run_seed, start_worker  # noqa: F401
 from tests.support.redis_server import RedisServer
-from tests.support.worker import PROJECT, ScrapyProcess, scrapy_command, wait_until
+from tests.support.worker import ScrapyProcess, scrapy_command, wait_until
 
 pytestmark = pytest.mark.slow  # Chromium, nginx, a scrapy worker and the monitor
 
@@ -35,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOT = PROJECT / "docs" / "monitor.png"
 
 
 def _fetched(farm: BroadFarm) -> int:
@@ -145,10 +144,6 @@ def test_pause_all_and_resume_all_from_the_page(
             expect(page.locator("#nodes tr", has_text="m0")).to_contain_text("running")
             expect(page.locator("#chart polyline")).to_have_count(1)
             assert 0 < r.ttl("broad:series:m0") <= 3600  # the worker's series expires
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(tmp_path / "monitor.png"), full_page=False)
-            if os.environ.get("BENCHCRAWL_UPDATE_SCREENSHOT"):
-                page.screenshot(path=str(SCREENSHOT), full_page=False)
 
             # a POST from the signed-in browser without the CSRF token is refused
             refused = context.request.post(f"{url}/actions/pause", form={"spider": "broad"})

@@ -3,6 +3,7 @@ Bearer token, and the cluster-level Prometheus ``/metrics``."""
 
 # no `from __future__ import annotations`: FastAPI resolves the Annotated aliases here
 
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from benchcrawl.monitor.models import (
     DataPage,
     Frontier,
     InferenceMax,
+    Live,
     Node,
     Point,
     SpiderTarget,
@@ -70,6 +72,18 @@ def api_inferencemax(_: Auth, monitor: MonitorDep) -> Any:
     }
 
 
+@router.get("/api/live", response_model=Live)
+def api_live(_: Auth, monitor: MonitorDep) -> Any:
+    """Workers (serving, idle or busy, what each does and for how long), the open sweeps'
+    progress by worker and each scheduler's next tick: what the page polls."""
+    now = time.time()
+    return {
+        "nodes": monitor.cluster.nodes(now),
+        "sweeps": monitor.cluster.sweeps(),
+        "schedules": monitor.cluster.schedules(),
+    }
+
+
 @router.get("/api/data", response_model=DataPage)
 def api_data(
     _: Auth,
@@ -77,10 +91,12 @@ def api_data(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = PER_PAGE,
 ) -> Any:
-    """The latest merged table, filtered and paged."""
+    """The latest version's table (InferenceX ``results.csv``, or a 2025 version's
+    ``merged.csv``), filtered and paged."""
     shown = paged(selected.rows, page, per_page, clamp=False)
     return {
         "version": selected.table.version,
+        "kind": selected.table.kind,
         "columns": selected.table.columns,
         "total": shown.total,
         "page": shown.page,

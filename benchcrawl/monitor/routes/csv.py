@@ -1,4 +1,5 @@
-"""The latest merged table, filtered as on the page, as a CSV download."""
+"""The latest version's table (``results.csv``, or a 2025 version's ``merged.csv``),
+filtered as on the page, as a CSV download."""
 
 # no `from __future__ import annotations`: FastAPI resolves the Annotated aliases here
 
@@ -13,9 +14,10 @@ router = APIRouter()
 
 @router.get("/api/data.csv", response_class=PlainTextResponse)
 def api_data_csv(_: Auth, selected: Selected) -> Response:
-    """The latest merged table, filtered, as CSV."""
+    """The latest version's table (InferenceX ``results.csv``, or a 2025 version's
+    ``merged.csv``), filtered, as CSV."""
     table = selected.table
-    name = f"merged-{table.version or 'none'}.csv"
+    name = f"{table.kind or 'merged'}-{table.version or 'none'}.csv"
     return Response(
         to_csv(table.columns, selected.rows),
         media_type="text/csv",

@@ -25,7 +25,7 @@ from benchcrawl.monitor.auth import (
     TokenCheck,
 )
 from benchcrawl.monitor.cluster import Cluster
-from benchcrawl.monitor.data import DataDir, Table, select
+from benchcrawl.monitor.data import FILTERS, DataDir, Table, select
 
 logger = logging.getLogger(__name__)
 
@@ -125,16 +125,28 @@ def selection(
     sequence_length: Filter = None,
     hwKey: Filter = None,  # noqa: N803  (the column's own name)
     precision: Filter = None,
+    hardware: Filter = None,
+    framework: Filter = None,
+    date: Filter = None,
 ) -> Selection:
     """The rows of the latest table whose filter columns equal every given value (an empty
-    value filters nothing)."""
-    filters = {
-        "model_name": model_name or None,
-        "sequence_length": sequence_length or None,
-        "hwKey": hwKey or None,
-        "precision": precision or None,
+    value filters nothing). ``results.csv`` (InferenceX) has model_name, hardware,
+    framework, precision and date (the run date); ``merged.csv`` (2025) model_name,
+    sequence_length, hwKey and precision. A filter on a column the table lacks matches
+    no row."""
+    given = {
+        "model_name": model_name,
+        "sequence_length": sequence_length,
+        "hwKey": hwKey,
+        "precision": precision,
+        "hardware": hardware,
+        "framework": framework,
+        "date": date,
     }
     table = monitor_of(request).data.latest()
+    shown = FILTERS.get(table.kind, ())
+    # the table's own filters always (the page's drop-downs), the others only when given
+    filters = {k: v or None for k, v in given.items() if k in shown or v}
     return Selection(table, filters, select(table, filters))
 
 

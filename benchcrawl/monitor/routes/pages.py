@@ -1,5 +1,6 @@
-"""The page (signed in with a session cookie): nodes, frontiers, the pages/min chart,
-sweeps, schedules, versions and the merged table; its action buttons; its stylesheet."""
+"""The page (signed in with a session cookie): workers, nodes, frontiers, the pages/min
+chart, sweeps, schedules, versions and the latest table; its action buttons; its
+stylesheet and its script."""
 
 # no `from __future__ import annotations`: FastAPI resolves the Annotated aliases here
 
@@ -10,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from benchcrawl.monitor.data import options
+from benchcrawl.monitor.data import LABELS, options
 from benchcrawl.monitor.routes.deps import (
     PAUSE_REASON,
     PER_PAGE,
@@ -24,6 +25,8 @@ from benchcrawl.monitor.routes.deps import (
 from benchcrawl.monitor.views import svg_chart
 
 router = APIRouter(include_in_schema=False)
+
+POLL = 3  # s between two looks of the page's script at /api/live
 
 
 @router.get("/")
@@ -50,6 +53,8 @@ def page(request: Request, monitor: MonitorDep, selected: Selected, page: int = 
         pages=shown.pages,
         filters=selected.filters,
         choices=options(selected.table),
+        labels=LABELS,
+        poll=POLL,
         query=urlencode({k: v for k, v in selected.filters.items() if v}),
         add_node=monitor.add_node,
         spiders=sorted(monitor.cluster.spiders),
@@ -81,3 +86,11 @@ async def page_action(
 def stylesheet() -> Response:
     css = resources.files("benchcrawl.monitor").joinpath("static/monitor.css").read_text()
     return Response(css, media_type="text/css")
+
+
+@router.get("/static/monitor.js")
+def script() -> Response:
+    """The page's one script: polls ``/api/live`` and redraws workers, sweeps and next
+    ticks (served from here, as the CSP allows scripts from this origin only)."""
+    js = resources.files("benchcrawl.monitor").joinpath("static/monitor.js").read_text()
+    return Response(js, media_type="text/javascript")

@@ -1,5 +1,5 @@
 -- Record one captured file or one failure, and tell whether this call finishes the sweep.
--- KEYS: meta, results, bodies, failures, done
+-- KEYS: meta, results, bodies, failures, done, workers
 -- ARGV[1] = combination index, ARGV[2] = "result" | "failure", ARGV[3] = field,
 -- ARGV[4] = JSON, ARGV[5] = body (results only), ARGV[6] = worker id, ARGV[7] = ttl (s),
 -- ARGV[8..] = the kinds a combination needs
@@ -22,7 +22,8 @@ if redis.call('SISMEMBER', KEYS[5], idx) == 0 and redis.call('HGET', KEYS[1], 's
       newly = 1
     end
   end
-  for i = 2, 5 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
+  if newly == 1 then redis.call('HINCRBY', KEYS[6], ARGV[6], 1) end
+  for i = 2, 6 do redis.call('EXPIRE', KEYS[i], ARGV[7]) end
 end
 local accounted = redis.call('SCARD', KEYS[5])
 local planned = tonumber(redis.call('HGET', KEYS[1], 'planned') or '-1')
