@@ -26,6 +26,8 @@ from benchcrawl.frontier.interface import (
     Push,
 )
 
+COMMON = {"queued", "leases", "next_lease_expiry_s", "failed", "failed_sample", "workers"}
+
 
 def route(key: bytes, n: int) -> int:
     """The partition of a request whose routing key (its fingerprint, or its domain) is
@@ -131,8 +133,11 @@ class PartitionedQueue:
             if i in self._empty:
                 continue
             want = n - len(rows)
-            got = self.parts[i].lease(want, lease_ms)
-            if len(got) < want:
+            part = self.parts[i]
+            got = part.lease(want, lease_ms)
+            # a short lease means an empty partition, but for a queue that says otherwise
+            # (the polite queue: its domains may only not be due yet)
+            if getattr(part, "exhausted", len(got) < want):
                 self._empty.add(i)
             rows += [(tag(i, lease), data) for lease, data in got]
             if len(rows) >= n:
@@ -191,7 +196,13 @@ class PartitionedQueue:
         sample = [
             (tag(i, lease), rec) for i, r in enumerate(reports) for lease, rec in r["failed_sample"]
         ]
-        return {
+        # a queue's own counts (the polite queue's domains_ready) add up too
+        own = {
+            name: sum(int(r.get(name) or 0) for r in reports)
+            for name, value in reports[0].items()
+            if name not in COMMON and isinstance(value, int)
+        }
+        return own | {
             "queued": sum(int(r["queued"]) for r in reports),
             "leases": dict(leases),
             "next_lease_expiry_s": min(expiries) if expiries else None,
