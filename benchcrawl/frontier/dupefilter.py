@@ -137,6 +137,9 @@ class RedisDupeFilter(BaseDupeFilter):
     def query(self, requests: Iterable[Request]) -> DedupQuery:
         """The dedup items of *requests*, for a script that checks them with other work in
         the same call (the broad crawl's page check)."""
+        if len(self.keys) == 1:  # one partition: nothing to route
+            items = [self.key_of(self.fingerprint(r)) for r in requests]
+            return DedupQuery(self.mode, self.width, items)
         items, partitions = [], []
         for request in requests:
             fingerprint = self.fingerprint(request)
