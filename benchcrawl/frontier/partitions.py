@@ -3,11 +3,12 @@ its own slot on a Redis Cluster) behind the one queue interface the scheduler sp
 
 A request goes to the partition its queue class routes it to (``route_key``: the plain
 leased queue routes by request fingerprint, the polite queue by domain, so the dedup of a
-URL, and a domain's politeness, are in one partition and stay exact). Lease ids carry their partition (``i:id``; partition 0's ids are bare, so a
-crawl of one partition and its start entries read as before). The partition-by-partition
-fan-out is pure logic here (:func:`route`, :func:`tag`, :func:`split`, :func:`plan_commit`),
-tested without Redis; :class:`PartitionedQueue` applies it to the inner queues. Which N a
-crawl uses, and who builds the queues, is :mod:`benchcrawl.frontier.factory`.
+URL, and a domain's politeness, are in one partition and stay exact). Lease ids carry their
+partition (``i:id``; partition 0's ids are bare, so a crawl of one partition and its start
+entries read as before). The partition-by-partition fan-out is pure logic here
+(:func:`route`, :func:`tag`, :func:`split`, :func:`plan_commit`), tested without Redis;
+:class:`PartitionedQueue` applies it to the inner queues. Which N a crawl uses, and who
+builds the queues, is :mod:`benchcrawl.frontier.factory`.
 """
 
 from __future__ import annotations
