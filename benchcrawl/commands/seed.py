@@ -4,7 +4,8 @@ The file holds one domain or URL per line (``#`` comments); a bad line is report
 number and skipped. The seed domains go into the seed set (only they, and with
 ``BROAD_ALLOW_SUBDOMAINS`` their subdomains, are crawled) and their URLs into the frontier,
 deduplicated like any request. ``--exclude FILE`` adds domains to the exclusion set, which
-running workers obey at once.
+running workers obey at once. With a frontier in partitions, both sets are written to every
+partition and each URL goes to its domain's (see :mod:`benchcrawl.polite`).
 """
 
 from __future__ import annotations
@@ -22,13 +23,20 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from benchcrawl.broad.seeds import BadLine, Seed, read_seeds
 from benchcrawl.commands import load_addon_settings
-from benchcrawl.connection import REDIS_ERRORS, check_redis, frontier_client, key_scope, redact
+from benchcrawl.connection import (
+    REDIS_ERRORS,
+    check_redis,
+    frontier_client,
+    partition_scopes,
+    redact,
+)
 from benchcrawl.exceptions import BenchcrawlError
 from benchcrawl.frontier.dupefilter import RedisDupeFilter, dedup_options
-from benchcrawl.frontier.factory import partitions
+from benchcrawl.frontier.factory import partitions, partitions_key
 from benchcrawl.frontier.interface import FrontierKeys, Push
+from benchcrawl.frontier.partitions import PartitionedQueue
 from benchcrawl.frontier.serialize import RequestCodec
-from benchcrawl.polite.domains import DomainState
+from benchcrawl.polite.domains import domain_state
 from benchcrawl.polite.keys import PoliteKeys
 from benchcrawl.polite.queue import PoliteQueue
 
@@ -100,48 +108,51 @@ def _seed(settings: Settings, spidercls: type, name: str, path: str, exclude: st
     crawler = Crawler(spidercls, settings)
     spider = spidercls()
     server = frontier_client(settings)
-    partitions(server, settings, name, PoliteQueue)  # the polite queue keeps one partition
-    scope = key_scope(server, name)
+    n = partitions(server, settings, name, PoliteQueue)
+    scopes = partition_scopes(server, name, n)
     fingerprinter = build_from_crawler(
         load_object(settings["REQUEST_FINGERPRINTER_CLASS"]), crawler
     )
     dupefilter = RedisDupeFilter(
         server,
-        settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": scope},
+        settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": scopes[0]},
         fingerprinter,
         **dedup_options(settings),
     )
+    parts = [
+        PoliteQueue(
+            server,
+            FrontierKeys.from_settings(settings, scope),
+            "scrapy-seed-command",
+            dupefilter.mode,
+            PoliteKeys.from_settings(settings, scope),
+            min_delay=0,
+            lookahead=0,
+            domain_cap=settings.getint("BROAD_DOMAIN_CAP"),
+            idle_poll=settings.getfloat("FRONTIER_IDLE_POLL_INTERVAL"),
+        )
+        for scope in scopes
+    ]
+    if n > 1:
+        dupefilter.partition(
+            [part.keys.dupefilter for part in parts],
+            dedup_options(settings, n)["bloom"],
+            PoliteQueue.route_key,
+        )
     dupefilter.open()
-    polite = PoliteKeys.from_settings(settings, scope)
-    queue = PoliteQueue(
-        server,
-        FrontierKeys.from_settings(settings, scope),
-        "scrapy-seed-command",
-        dupefilter.mode,
-        polite,
-        min_delay=0,
-        lookahead=0,
-        domain_cap=settings.getint("BROAD_DOMAIN_CAP"),
-        idle_poll=settings.getfloat("FRONTIER_IDLE_POLL_INTERVAL"),
-    )
-    state = DomainState(
-        server,
-        polite,
-        dupefilter.key,
-        min_delay=0,
-        margin=0,
-        subdomains=False,
-        robots_ttl=0,
-        robots_retry=0,
-    )
+    queue = parts[0] if n == 1 else PartitionedQueue(parts, partitions_key(server, settings, name))
+    # the seed and exclusion sets are copied in every partition (see benchcrawl.polite)
+    state = domain_state(settings, name)
     new_domains = state.add_seeds(sorted({s.domain for s in seeds}))
     new_excluded = state.add_excluded(sorted({s.domain for s in excluded}))
     codec = RequestCodec(spider, settings.getlist("FRONTIER_TRANSIENT_META_KEYS"))
     pushes = []
     for seed in seeds:
         request = Request(seed.url, callback=spider.parse, errback=spider.on_error)
-        key = dupefilter.key_of(dupefilter.fingerprint(request))
-        pushes.append(Push(True, 0, codec.encode(request), key))
+        fingerprint = dupefilter.fingerprint(request)
+        key = dupefilter.key_of(fingerprint)
+        partition = dupefilter.partition_of(request.url, fingerprint)
+        pushes.append(Push(True, 0, codec.encode(request), key, partition))
     result = queue.commit(pushes, [], [])
     print(
         f"seeded {name}: {len(seeds)} URLs ({result.pushed} new) of "

@@ -74,8 +74,9 @@ partitions (:func:`benchcrawl.connection.spread_tags`). Partition 0 keeps ``name
     partition 2  ``farm#2:requests``  ``farm#2:dupefilter``  ...   (``{farm#2.63}:...``)
 
 A request lives in partition ``crc32(route key) % N``, the route key being what the queue
-class's ``route_key`` returns (the plain leased queue: the request fingerprint), so its
-dedup is in one partition and stays exact. Lease ids carry their partition: ``i:id`` (bare
+class's ``route_key`` returns (the plain leased queue: the request fingerprint; the polite
+queue: the request's domain, see :mod:`benchcrawl.polite`), so its dedup is in one
+partition and stays exact. Lease ids carry their partition: ``i:id`` (bare
 in partition 0, where start entries live). Every script still touches one partition, so
 one slot. N is 0 (auto) by default: the stored N, else 1 on one Redis (nothing stored,
 the names as above) and ``4 x masters`` on a cluster (stored); a worker set to another N

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -46,6 +46,7 @@ class DedupQuery:
     mode: str
     width: int
     items: list[list[Any]]
+    partitions: list[int] = field(default_factory=list)  # per item, its frontier partition
 
 
 class RedisDupeFilter(BaseDupeFilter):
@@ -69,18 +70,34 @@ class RedisDupeFilter(BaseDupeFilter):
         self.params_key = f"{key}:bloom"
         self.whole = False  # an older version's set of whole fingerprints (see open)
         self.keys = [key]  # one per frontier partition (see partition)
+        self.route_key: Callable[[str, bytes], bytes] | None = None  # the queue's, see partition
         one_slot(server, [key, self.params_key], "the dupefilter")
         self._seen = register(server, "seen")
 
-    def partition(self, keys: list[str], bloom: BloomShape | None) -> None:
-        """Keep the fingerprints in *keys*, one per frontier partition, each fingerprint in
-        the key of its partition (:func:`~benchcrawl.frontier.partitions.route`); a Bloom
-        filter per partition is of *bloom*'s shape (the capacity shared out)."""
+    def partition(
+        self,
+        keys: list[str],
+        bloom: BloomShape | None,
+        route_key: Callable[[str, bytes], bytes] | None = None,
+    ) -> None:
+        """Keep the fingerprints in *keys*, one per frontier partition, each request's in
+        the key of the partition its queue sends it to (*route_key* of its URL and
+        fingerprint, the queue class's; its fingerprint when None, see
+        :func:`~benchcrawl.frontier.partitions.route`); a Bloom filter per partition is of
+        *bloom*'s shape (the capacity shared out)."""
         for key in keys:
             one_slot(self.server, [key, f"{key}:bloom"], "the dupefilter")
         self.keys = keys
+        self.route_key = route_key
         if self.mode == "bloom":
             self.bloom = bloom
+
+    def partition_of(self, url: str, fingerprint: bytes) -> int:
+        """The partition whose key holds the fingerprint of a request of *url*."""
+        if len(self.keys) == 1:
+            return 0
+        key = self.route_key(url, fingerprint) if self.route_key else fingerprint
+        return route(key, len(self.keys))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisDupeFilter:
@@ -120,9 +137,15 @@ class RedisDupeFilter(BaseDupeFilter):
     def query(self, requests: Iterable[Request]) -> DedupQuery:
         """The dedup items of *requests*, for a script that checks them with other work in
         the same call (the broad crawl's page check)."""
-        return DedupQuery(
-            self.mode, self.width, [self.key_of(self.fingerprint(r)) for r in requests]
-        )
+        if len(self.keys) == 1:  # one partition: nothing to route
+            items = [self.key_of(self.fingerprint(r)) for r in requests]
+            return DedupQuery(self.mode, self.width, items)
+        items, partitions = [], []
+        for request in requests:
+            fingerprint = self.fingerprint(request)
+            items.append(self.key_of(fingerprint))
+            partitions.append(self.partition_of(request.url, fingerprint))
+        return DedupQuery(self.mode, self.width, items, partitions)
 
     # --- set-up --------------------------------------------------------------------------
     def open(self) -> None:
@@ -173,15 +196,19 @@ class RedisDupeFilter(BaseDupeFilter):
 
     # --- the classic API -----------------------------------------------------------------
     def request_seen(self, request: Request) -> bool:
-        return not self.mark([self.fingerprint(request)])[0]
+        return not self.mark([self.fingerprint(request)], urls=[request.url])[0]
 
-    def mark(self, fingerprints: list[bytes], readonly: bool = False) -> list[bool]:
-        """Mark fingerprints seen in one call (or only look, with *readonly*); per
-        fingerprint, True when it was new."""
-        n = len(self.keys)
+    def mark(
+        self, fingerprints: list[bytes], readonly: bool = False, urls: list[str] | None = None
+    ) -> list[bool]:
+        """Mark fingerprints seen in one call per partition (or only look, with
+        *readonly*); per fingerprint, True when it was new. A queue that routes by more
+        than the fingerprint (the polite queue, by domain) needs the requests' *urls*."""
+        if self.route_key is not None and len(self.keys) > 1 and urls is None:
+            raise ValueError("this dupefilter routes by URL: give the requests' urls")
         groups: dict[int, list[int]] = {}
         for j, fp in enumerate(fingerprints):
-            groups.setdefault(route(fp, n), []).append(j)
+            groups.setdefault(self.partition_of(urls[j] if urls else "", fp), []).append(j)
         new = [False] * len(fingerprints)
         for i, members in groups.items():
             args: list[Any] = [self.mode, "1" if readonly else "0", self.width]

@@ -10,7 +10,7 @@ values the interface speaks (:class:`FrontierKeys`, :class:`Push`, :class:`Commi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, Self, runtime_checkable
 
 import redis
@@ -28,6 +28,9 @@ class FrontierKeys:
     seq: str
     workers: str
     dupefilter: str
+    # what %(spider)s stood for (the partition's scope, see connection.partition_scopes),
+    # for a queue that keeps keys of its own in the same partition; not a key
+    scope: str = field(default="", compare=False)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings, spider: str) -> FrontierKeys:
@@ -43,10 +46,12 @@ class FrontierKeys:
             "workers": "FRONTIER_WORKERS_KEY",
             "dupefilter": "SCHEDULER_DUPEFILTER_KEY",
         }
-        return cls(**{f: settings[s] % {"spider": spider} for f, s in names.items()})
+        keys = {f: settings[s] % {"spider": spider} for f, s in names.items()}
+        return cls(**keys, scope=spider)
 
     def all(self) -> list[str]:
-        return [getattr(self, f.name) for f in fields(self)] + [f"{self.dupefilter}:bloom"]
+        keys = [getattr(self, f.name) for f in fields(self) if f.name != "scope"]
+        return keys + [f"{self.dupefilter}:bloom"]
 
 
 @dataclass(frozen=True)

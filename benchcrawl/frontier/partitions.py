@@ -2,12 +2,13 @@
 its own slot on a Redis Cluster) behind the one queue interface the scheduler speaks.
 
 A request goes to the partition its queue class routes it to (``route_key``: the plain
-leased queue routes by request fingerprint, so the dedup of a URL is in one partition and
-stays exact). Lease ids carry their partition (``i:id``; partition 0's ids are bare, so a
-crawl of one partition and its start entries read as before). The partition-by-partition
-fan-out is pure logic here (:func:`route`, :func:`tag`, :func:`split`, :func:`plan_commit`),
-tested without Redis; :class:`PartitionedQueue` applies it to the inner queues. Which N a
-crawl uses, and who builds the queues, is :mod:`benchcrawl.frontier.factory`.
+leased queue routes by request fingerprint, the polite queue by domain, so the dedup of a
+URL, and a domain's politeness, are in one partition and stay exact). Lease ids carry their
+partition (``i:id``; partition 0's ids are bare, so a crawl of one partition and its start
+entries read as before). The partition-by-partition fan-out is pure logic here
+(:func:`route`, :func:`tag`, :func:`split`, :func:`plan_commit`), tested without Redis;
+:class:`PartitionedQueue` applies it to the inner queues. Which N a crawl uses, and who
+builds the queues, is :mod:`benchcrawl.frontier.factory`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from benchcrawl.frontier.interface import (
     FrontierQueue,
     Push,
 )
+
+COMMON = {"queued", "leases", "next_lease_expiry_s", "failed", "failed_sample", "workers"}
 
 
 def route(key: bytes, n: int) -> int:
@@ -131,8 +134,11 @@ class PartitionedQueue:
             if i in self._empty:
                 continue
             want = n - len(rows)
-            got = self.parts[i].lease(want, lease_ms)
-            if len(got) < want:
+            part = self.parts[i]
+            got = part.lease(want, lease_ms)
+            # a short lease means an empty partition, but for a queue that says otherwise
+            # (the polite queue: its domains may only not be due yet)
+            if getattr(part, "exhausted", len(got) < want):
                 self._empty.add(i)
             rows += [(tag(i, lease), data) for lease, data in got]
             if len(rows) >= n:
@@ -191,7 +197,13 @@ class PartitionedQueue:
         sample = [
             (tag(i, lease), rec) for i, r in enumerate(reports) for lease, rec in r["failed_sample"]
         ]
-        return {
+        # a queue's own counts (the polite queue's domains_ready) add up too
+        own = {
+            name: sum(int(r.get(name) or 0) for r in reports)
+            for name, value in reports[0].items()
+            if name not in COMMON and isinstance(value, int)
+        }
+        return own | {
             "queued": sum(int(r["queued"]) for r in reports),
             "leases": dict(leases),
             "next_lease_expiry_s": min(expiries) if expiries else None,

@@ -129,6 +129,7 @@ class RedisScheduler:
             dupefilter.partition(
                 [part.keys.dupefilter for part in queue.parts],
                 dedup_options(settings, len(queue))["bloom"],
+                queue.route_key,
             )
         idle_wait = settings.getfloat("SCHEDULER_IDLE_BEFORE_CLOSE")
         if reads_start_key(crawler.spider):

@@ -18,10 +18,27 @@ Key schema (templates in settings, defaults in :mod:`benchcrawl.broad.defaults`;
 ------------------------------------------------------------------------------------
 On a Redis Cluster ``%(spider)s`` is the hash tag ``{name}``, as for the frontier's keys:
 the per-domain keys, which the scripts build from their prefixes, share the slot too.
-The polite queue keeps its frontier in one partition (the frontier's ``FRONTIER_PARTITIONS``
-> 1 is refused for it, in one sentence, and the default gives it one, on a cluster too): it
-has no ``route_key`` yet, since a domain's queue, its clock, robots.txt state and the page
-call would all have to move to the domain's partition together.
+
+Partitions: the polite queue is partitioned like the frontier (``FRONTIER_PARTITIONS``;
+the default gives ``4 x masters`` on a cluster, one on a single Redis, see Partitions in
+:mod:`benchcrawl.frontier`). Every key below exists once per partition, with
+``%(spider)s`` the partition's scope (``name``, ``name#1``, ... ; ``{name}``, ``{name#1}``,
+... on a cluster: :func:`benchcrawl.connection.partition_scopes`). A request's partition is
+that of its domain (``PoliteQueue.route_key``: the host its queue is named after,
+:func:`~benchcrawl.polite.keys.domain_of`), so a domain's queue, its turn in
+``domains:ready``, its politeness clock (``domains:last``), its delay, robots.txt state
+and entry, dropped count and the dedup of its URLs are all in ONE partition, and every
+script still touches one slot: politeness and dedup stay exact for any number of workers.
+Lease ids are the frontier's ``i:<16 hex>@<domain>`` (bare in partition 0).
+The seed and exclusion sets are copied into every partition (``scrapy seed`` writes them
+to each), so that each partition's lease and gate scripts read them in their own slot; a
+domain excluded by hand must be added to every partition's set (``scrapy seed --exclude``
+does that). The visited index is kept per partition, a page's record in its domain's
+partition; :func:`~benchcrawl.polite.domains.visited_index` reads it whole. A parsed
+page's call is one call per partition its links are in (the page's own first, with its
+visited record and the exclusion flags); with one partition it is one call, as before.
+``domains:queued`` and the rest add up over the partitions in ``scrapy frontier``
+reports; ``--purge`` deletes every partition's keys, per-domain keys included.
 
 ``FRONTIER_QUEUE_CLASS = "benchcrawl.polite.queue.PoliteQueue"`` replaces
 ``SCHEDULER_QUEUE_KEY`` by one queue per domain; the data, leases, owners, failed, seq,

@@ -1,24 +1,29 @@
 """The broad crawl's per-domain state in Redis, outside the queue: the fetch gate, robots.txt
 entries, the seed and exclusion sets, and the one call per parsed page (visited index,
 exclusions, which links are new). Every operation is one call; keys in
-:class:`~benchcrawl.polite.keys.PoliteKeys`."""
+:class:`~benchcrawl.polite.keys.PoliteKeys`. :class:`DomainState` is one partition's;
+:class:`PartitionedDomains` sends each domain's operations to its partition, the one its
+queue is in (see :mod:`benchcrawl.polite`); :func:`domain_state` builds the crawl's."""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import redis
 from scrapy.settings import BaseSettings
+from scrapy.utils.misc import load_object
 
 from benchcrawl.broad.robots import UNREACHABLE, RobotsEntry
 from benchcrawl.broad.scope import suffixes
-from benchcrawl.connection import frontier_client, key_scope, one_slot, text
+from benchcrawl.connection import frontier_client, one_slot, partition_scopes, text
+from benchcrawl.frontier.factory import partitions, stored_partitions
 from benchcrawl.frontier.interface import FrontierKeys
-from benchcrawl.polite.keys import PoliteKeys, register_polite
+from benchcrawl.frontier.partitions import route
+from benchcrawl.polite.keys import PoliteKeys, domain_of, register_polite
 
 logger = logging.getLogger(__name__)
 
@@ -57,24 +62,6 @@ class DomainState:
         self._gate = register_polite(server, "gate")
         self._robots = register_polite(server, "robots")
         self._page = register_polite(server, "page")
-
-    @classmethod
-    def from_settings(cls, settings: BaseSettings, name: str) -> DomainState:
-        """Built from the crawl's settings for spider *name* (by the spider and the gate)."""
-        server = frontier_client(settings)
-        scope = key_scope(server, name)
-        return cls(
-            server,
-            PoliteKeys.from_settings(settings, scope),
-            settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": scope},
-            min_delay=settings.getfloat("BROAD_MIN_DELAY"),
-            margin=settings.getfloat("BROAD_DELAY_MARGIN"),
-            subdomains=settings.getbool("BROAD_ALLOW_SUBDOMAINS"),
-            robots_ttl=settings.getfloat("BROAD_ROBOTS_TTL"),
-            robots_retry=settings.getfloat("BROAD_ROBOTS_RETRY"),
-            robots_give_up=settings.getint("BROAD_ROBOTS_GIVE_UP"),
-            frontier=FrontierKeys.from_settings(settings, scope),
-        )
 
     def gate(self, domain: str) -> int:
         """0: fetch now (recorded as this domain's last fetch); > 0: ms to wait first;
@@ -150,9 +137,11 @@ class DomainState:
         width: int,
         names: list[str],
         items: Iterable[list[Any]],
+        partitions: Sequence[int] = (),
     ) -> tuple[list[bool], list[bool]]:
         """Record *url* in the visited index (unless *record* is empty) and answer, in one
-        call, which *names* are excluded and which dedup *items* are not yet seen."""
+        call, which *names* are excluded and which dedup *items* are not yet seen (the
+        items' *partitions* are all this one)."""
         k = self.keys
         args: list[Any] = [mode, width, url, record, len(names), *names]
         for item in items:
@@ -174,3 +163,118 @@ class DomainState:
     def add_excluded(self, domains: Iterable[str]) -> int:
         domains = list(domains)
         return int(self.server.sadd(self.keys.excluded, *domains)) if domains else 0
+
+
+class PartitionedDomains:
+    """The domain state of a crawl in several partitions (``parts[i]`` is partition *i*'s):
+    each operation on a domain goes to the partition of the domain's queue; the seed and
+    exclusion sets are copied in every partition (read from partition 0)."""
+
+    def __init__(self, parts: Sequence[DomainState]) -> None:
+        self.parts = list(parts)
+        self.server = parts[0].server
+        self.keys = parts[0].keys
+        self.robots_give_up = parts[0].robots_give_up
+
+    def part(self, domain: str) -> DomainState:
+        """The state of the partition that holds *domain* (as the queue routes it)."""
+        return self.parts[route((domain or "-").encode(), len(self.parts))]
+
+    def gate(self, domain: str) -> int:
+        return self.part(domain).gate(domain)
+
+    def robots_entry(self, domain: str) -> RobotsEntry | None:
+        return self.part(domain).robots_entry(domain)
+
+    def store_robots(self, domain: str, entry: RobotsEntry, delay_ms: int, worker: str = "") -> int:
+        return self.part(domain).store_robots(domain, entry, delay_ms, worker)
+
+    def check_page(
+        self,
+        url: str,
+        record: str,
+        mode: str,
+        width: int,
+        names: list[str],
+        items: Iterable[list[Any]],
+        partitions: Sequence[int] = (),
+    ) -> tuple[list[bool], list[bool]]:
+        """:meth:`DomainState.check_page` in one call per partition touched: the page's own
+        (its visited record and the exclusion flags, with its links of that partition),
+        then one per other partition its links' dedup items are in (*partitions*, per
+        item)."""
+        items = list(items)
+        home = route(domain_of(url).encode(), len(self.parts))
+        groups: dict[int, list[int]] = {home: []}
+        for j, i in enumerate(partitions or [0] * len(items)):
+            groups.setdefault(i, []).append(j)
+        flags: list[bool] = []
+        fresh = [False] * len(items)
+        for i, members in groups.items():
+            mine = i == home
+            got, new = self.parts[i].check_page(
+                url,
+                record if mine else "",
+                mode,
+                width,
+                names if mine else [],
+                [items[j] for j in members],
+            )
+            if mine:
+                flags = got
+            for j, x in zip(members, new, strict=True):
+                fresh[j] = x
+        return flags, fresh
+
+    def seeds(self) -> set[str]:
+        return self.parts[0].seeds()
+
+    def excluded(self) -> set[str]:
+        return self.parts[0].excluded()
+
+    def add_seeds(self, domains: Iterable[str]) -> int:
+        domains = list(domains)
+        return [part.add_seeds(domains) for part in self.parts][0]
+
+    def add_excluded(self, domains: Iterable[str]) -> int:
+        domains = list(domains)
+        return [part.add_excluded(domains) for part in self.parts][0]
+
+
+def domain_state(settings: BaseSettings, name: str) -> DomainState | PartitionedDomains:
+    """The domain state of spider *name*'s crawl (for the spider, the gate and ``scrapy
+    seed``), in as many partitions as its frontier (decided, and stored on a fresh crawl,
+    as the scheduler does: :func:`~benchcrawl.frontier.factory.partitions`)."""
+    server = frontier_client(settings)
+    n = partitions(server, settings, name, load_object(settings["FRONTIER_QUEUE_CLASS"]))
+    parts = [
+        DomainState(
+            server,
+            PoliteKeys.from_settings(settings, scope),
+            settings["SCHEDULER_DUPEFILTER_KEY"] % {"spider": scope},
+            min_delay=settings.getfloat("BROAD_MIN_DELAY"),
+            margin=settings.getfloat("BROAD_DELAY_MARGIN"),
+            subdomains=settings.getbool("BROAD_ALLOW_SUBDOMAINS"),
+            robots_ttl=settings.getfloat("BROAD_ROBOTS_TTL"),
+            robots_retry=settings.getfloat("BROAD_ROBOTS_RETRY"),
+            robots_give_up=settings.getint("BROAD_ROBOTS_GIVE_UP"),
+            frontier=FrontierKeys.from_settings(settings, scope),
+        )
+        for scope in partition_scopes(server, name, n)
+    ]
+    return parts[0] if n == 1 else PartitionedDomains(parts)
+
+
+def visited_index(server: redis.Redis, settings: BaseSettings, name: str) -> dict[str, Any]:
+    """The visited index of spider *name*'s crawl, URL -> record, read from every partition
+    (a page's record is in the partition of its domain)."""
+    n = stored_partitions(server, settings, name) or 1
+    out: dict[str, Any] = {}
+    for scope in partition_scopes(server, name, n):
+        key = PoliteKeys.from_settings(settings, scope).visited
+        for url, record in server.hscan_iter(key, count=1000):
+            try:
+                out[text(url)] = json.loads(record)
+            except ValueError:  # not a record (anyone with the Redis can write it)
+                logger.warning("unreadable visited record of %s skipped", text(url))
+    return out

@@ -34,7 +34,13 @@ from scrapy.utils.misc import load_object
 from benchcrawl.broad.robots import RobotsRules
 from benchcrawl.broad.scope import host_of
 from benchcrawl.connection import RedisRetry
-from benchcrawl.polite.domains import EXCLUDED, NOT_SEED, DomainState
+from benchcrawl.polite.domains import (
+    EXCLUDED,
+    NOT_SEED,
+    DomainState,
+    PartitionedDomains,
+    domain_state,
+)
 from benchcrawl.polite.queue import ROBOTS_META, PoliteQueue
 from benchcrawl.stats import inc
 
@@ -44,7 +50,7 @@ logger = logging.getLogger(__name__)
 class PoliteGateMiddleware:
     def __init__(
         self,
-        state: DomainState,
+        state: DomainState | PartitionedDomains,
         user_agent: str,
         stats: Any,
         *,
@@ -76,7 +82,7 @@ class PoliteGateMiddleware:
         if not issubclass(load_object(settings["FRONTIER_QUEUE_CLASS"]), PoliteQueue):
             raise NotConfigured("the polite gate works with the polite queue only")
         assert crawler.spider is not None
-        state = DomainState.from_settings(settings, crawler.spider.name)
+        state = domain_state(settings, crawler.spider.name)
         return cls(
             state,
             settings["USER_AGENT"],

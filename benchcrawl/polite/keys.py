@@ -11,7 +11,14 @@ import redis
 from scrapy.settings import BaseSettings
 
 from benchcrawl import lua
+from benchcrawl.broad.scope import host_of
 from benchcrawl.frontier.scripts import LIBRARY
+
+
+def domain_of(url: str) -> str:
+    """The domain whose queue, turn, clock, robots.txt and dedup a request of *url* goes
+    with (its host; ``-`` for a URL without one): its queue's name and its partition."""
+    return host_of(url) or "-"
 
 
 def register_polite(server: redis.Redis, name: str) -> Any:

@@ -28,7 +28,7 @@ from benchcrawl.frontier.queue import RECLAIM_LIMIT, report
 from benchcrawl.frontier.replication import replicated
 from benchcrawl.frontier.serialize import url_of
 from benchcrawl.frontier.wake import engine_wakeup
-from benchcrawl.polite.keys import PoliteKeys, register_polite
+from benchcrawl.polite.keys import PoliteKeys, domain_of, register_polite
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ class PoliteQueue:
         self.crawler = crawler
         self.idle_poll = idle_poll
         self._wake: DelayedCall | None = None
+        self.exhausted = False  # the last lease found no domain queued at all
         one_slot(server, [*keys.all(), *polite.all(), polite.queue_prefix], "the polite queue")
         settings = crawler.settings if crawler is not None else None
         self._lease = replicated(server, register_polite(server, "lease"), settings, stats)
@@ -84,12 +85,13 @@ class PoliteQueue:
     ) -> PoliteQueue:
         settings = crawler.settings
         assert crawler.spider is not None
+        scope = keys.scope or key_scope(server, crawler.spider.name)  # the partition's
         return cls(
             server,
             keys,
             worker,
             mode,
-            PoliteKeys.from_settings(settings, key_scope(server, crawler.spider.name)),
+            PoliteKeys.from_settings(settings, scope),
             min_delay=settings.getfloat("BROAD_MIN_DELAY"),
             lookahead=settings.getfloat("BROAD_LEASE_LOOKAHEAD"),
             domain_cap=settings.getint("BROAD_DOMAIN_CAP"),
@@ -109,12 +111,19 @@ class PoliteQueue:
             keys,
             "scrapy-frontier-command",
             "exact",
-            PoliteKeys.from_settings(settings, key_scope(server, spider_name)),
+            PoliteKeys.from_settings(settings, keys.scope or key_scope(server, spider_name)),
             min_delay=settings.getfloat("BROAD_MIN_DELAY"),
             lookahead=settings.getfloat("BROAD_LEASE_LOOKAHEAD"),
             domain_cap=settings.getint("BROAD_DOMAIN_CAP"),
             idle_poll=settings.getfloat("FRONTIER_IDLE_POLL_INTERVAL"),
         )
+
+    @staticmethod
+    def route_key(url: str, fingerprint: bytes) -> bytes:
+        """What picks a request's partition (:mod:`~benchcrawl.frontier.partitions`): its
+        domain, the name of its queue, so that the domain's queue, turn, politeness clock,
+        robots.txt state and the dedup of its URLs are all in one partition."""
+        return domain_of(url).encode()
 
     def lease(self, n: int, lease_ms: int) -> list[tuple[str, bytes]]:
         k, p = self.keys, self.polite
@@ -147,6 +156,7 @@ class PoliteQueue:
         for i in range(2, len(flat), 3):
             lease, data, origin = flat[i].decode(), flat[i + 1], flat[i + 2]
             rows.append((lease, data or robots_request(origin.decode()).encode()))
+        self.exhausted = not rows and int(flat[1]) < 0
         if not rows and int(flat[1]) >= 0:
             self._wake_at_next_turn(int(flat[1]) / 1000)
         return rows
@@ -179,7 +189,7 @@ class PoliteQueue:
         args: list[Any] = [self.mode, self.worker, len(pushes), len(acks), len(fails)]
         args += [self.domain_cap, p.queue_prefix]
         for push in pushes:
-            domain = host_of(url_of(push.data)) or "-"
+            domain = domain_of(url_of(push.data))
             args += [domain, "1" if push.filtered else "0", push.score, push.data]
             args += [len(push.fingerprint), *push.fingerprint]
         args += acks

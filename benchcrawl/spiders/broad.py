@@ -11,10 +11,11 @@ A page is truncated to ``BROAD_MAX_PAGE_SIZE``, handed to the page archive (a
 it is HTML, parsed for links. Links are filtered by scope, by this worker's memory of known
 URLs and by their domain's robots.txt when it is known (the
 gate's parsed copy), then checked against the shared dedup in one Redis call per page
-(together with the visited record and the exclusion set), so only new links become
-requests. A disallowed link is dropped before it is queued because a queued request takes
-its domain's turn when it is leased: dropped at the gate, it would cost the domain a whole
-delay of idle time.
+(together with the visited record and the exclusion set; with a frontier in partitions,
+one call per partition the links' domains are in), so only new links become requests. A
+disallowed link is dropped before it is queued because a queued request takes its domain's
+turn when it is leased: dropped at the gate, it would cost the domain a whole delay of idle
+time.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.scheduler import RedisScheduler, running_scheduler
 from benchcrawl.pipelines.warc import FetchedPage, WarcPipeline
-from benchcrawl.polite.domains import DomainState
+from benchcrawl.polite.domains import DomainState, PartitionedDomains, domain_state
 from benchcrawl.polite.gate import PoliteGateMiddleware
 from benchcrawl.polite.queue import ROBOTS_META
 from benchcrawl.stats import inc
@@ -92,7 +93,7 @@ class BroadSpider(Spider):
         "ROBOTSTXT_OBEY": False,  # robots.txt is the polite frontier's (cached cluster-wide)
     }
 
-    state: DomainState
+    state: DomainState | PartitionedDomains
     scope: DomainScope
 
     @classmethod
@@ -130,7 +131,7 @@ class BroadSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         cls.check_settings(settings, kwargs)
-        spider.state = DomainState.from_settings(settings, spider.name)
+        spider.state = domain_state(settings, spider.name)
         spider.subdomains = settings.getbool("BROAD_ALLOW_SUBDOMAINS")
         spider.file_exclusions = _read_exclusions(settings["BROAD_EXCLUDE_FILE"])
         spider.scope = DomainScope((), spider.file_exclusions, spider.subdomains)
@@ -239,7 +240,14 @@ class BroadSpider(Spider):
         query = self._scheduler().dedup_query(requests)
         names = sorted({s for _, host in candidates for s in suffixes(host)})
         flags, fresh = await self.redis(
-            self.state.check_page, url, record, query.mode, query.width, names, query.items
+            self.state.check_page,
+            url,
+            record,
+            query.mode,
+            query.width,
+            names,
+            query.items,
+            query.partitions,
         )
         excluded = {n for n, flag in zip(names, flags, strict=True) if flag}
         out = []

@@ -3,15 +3,19 @@ loopback hosts; what each host served is read from the server's own access log."
 
 from __future__ import annotations
 
-import json
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+from scrapy.settings import Settings
 
 from bench.broad_farm import closest_gap
+from benchcrawl.broad import defaults as broad_defaults
+from benchcrawl.frontier import defaults as frontier_defaults
+from benchcrawl.polite.domains import visited_index
 from benchcrawl.storage.warc import WarcLocation, read_record
 from tests.broad.conftest import run_seed
 
@@ -85,6 +89,13 @@ SPECIAL = {  # B: a redirect loop, and robots.txt behind a redirect (RFC 9309: f
 }
 
 
+def _settings() -> Settings:
+    settings = Settings()
+    settings.setmodule(frontier_defaults)
+    settings.setmodule(broad_defaults)
+    return settings
+
+
 def _stats(log: str) -> dict[str, Any]:
     """The stats a worker dumped at close (Scrapy's pprint of a dict)."""
     found = re.search(r"Dumping Scrapy stats:\n(\{.*?\})\n", log, re.S)
@@ -93,9 +104,12 @@ def _stats(log: str) -> dict[str, Any]:
     return eval(text, {"__builtins__": {}}, {"None": None, "True": True, "False": False})
 
 
+@pytest.mark.parametrize("partitions", [1, 3])
 def test_two_workers_crawl_politely_within_scope(
-    make_farm, start_worker, redis_url: str, tmp_path: Path
+    make_farm, start_worker, redis_url: str, tmp_path: Path, partitions: int
 ) -> None:
+    """With 3 partitions, A, B and C are in partitions 2, 0 and 1 (crc32 of the host):
+    the crawl spans all three; robots.txt, politeness and dedup hold as with one."""
     farm = make_farm(_sites(), special=SPECIAL)
     seeds = tmp_path / "seeds.txt"
     seeds.write_text(
@@ -108,13 +122,13 @@ def test_two_workers_crawl_politely_within_scope(
     )
     exclude = tmp_path / "exclude.txt"
     exclude.write_text(f"{EXCLUDED}\n")
-    seeded = run_seed(redis_url, seeds, "--exclude", str(exclude))
+    seeded = run_seed(redis_url, seeds, "--exclude", str(exclude), FRONTIER_PARTITIONS=partitions)
     assert seeded.returncode == 0, seeded.stderr
     assert f"{seeds}:4: more than one word" in seeded.stderr
     assert "4 URLs (4 new) of 4 domains" in seeded.stdout
 
     warc = tmp_path / "warc"
-    settings = {"BROAD_MIN_DELAY": "1", "BROAD_WARC_DIR": str(warc)}
+    settings = {"BROAD_MIN_DELAY": "1", "BROAD_WARC_DIR": str(warc)}  # N from Redis
     workers = [start_worker(**settings), start_worker(**settings)]
     for w in workers:
         assert w.wait(120) == 0, w.log[-3000:]
@@ -167,7 +181,8 @@ def test_two_workers_crawl_politely_within_scope(
 
     # visited index and WARC: every page fetched is indexed and readable back
     r = redis.Redis.from_url(redis_url)
-    visited = {k.decode(): json.loads(v) for k, v in r.hgetall("broad:visited").items()}
+    visited = visited_index(r, _settings(), "broad")
+    assert len(visited) == 12  # every page once (not the robots.txt files)
     pdf = visited[farm.url(A, "/doc.pdf")]
     assert pdf["type"] == "application/pdf" and pdf["status"] == 200
     big = visited[farm.url(B, "/big.html")]
@@ -179,3 +194,17 @@ def test_two_workers_crawl_politely_within_scope(
     home = visited[farm.url(A, "/index.html")]
     record = read_record(warc, WarcLocation(home["warc"], home["offset"], home["length"]))
     assert record.startswith(b"WARC/1.0\r\nWARC-Type: response") and b"/private/" in record
+
+    # with partitions, each host's state is in its own partition, the seed and exclusion
+    # sets in every one
+    names = ["broad", "broad#1", "broad#2"][:partitions]
+    where = {h: names[zlib.crc32(h.encode()) % partitions] for h in (A, B, C)}
+    first = {A: "/index.html", B: "/", C: "/index.html"}  # each host's seed
+    for host, name in where.items():
+        assert r.hexists(f"{name}:domains:last", host)
+        assert r.hexists(f"{name}:robots", host)
+        assert r.hexists(f"{name}:visited", farm.url(host, first[host]))
+    for name in names:
+        assert r.sismember(f"{name}:excluded", EXCLUDED)
+        assert r.scard(f"{name}:seeds") == 4
+    assert len(set(where.values())) == partitions

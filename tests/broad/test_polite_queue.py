@@ -13,9 +13,16 @@ from scrapy.settings import Settings
 
 from benchcrawl.broad.robots import RobotsEntry, classify
 from benchcrawl.commands import load_addon_settings
+from benchcrawl.frontier.partitions import route
 from benchcrawl.frontier.queue import FrontierKeys, Push
 from benchcrawl.frontier.serialize import url_of
-from benchcrawl.polite.domains import EXCLUDED, NOT_SEED, DomainState
+from benchcrawl.polite.domains import (
+    EXCLUDED,
+    NOT_SEED,
+    DomainState,
+    PartitionedDomains,
+    domain_state,
+)
 from benchcrawl.polite.keys import PoliteKeys
 from benchcrawl.polite.queue import ROBOTS_META, PoliteQueue
 from benchcrawl.spiders.broad import BroadSpider
@@ -299,3 +306,58 @@ def test_corrupt_robots_entry_counts_as_missing(server: redis.Redis) -> None:
     assert state.robots_entry("a.test") is not None
     server.set(state.keys.robots_prefix + "a.test", b"\x00 not an entry")
     assert state.robots_entry("a.test") is None
+
+
+def test_partitioned_domain_state_keeps_each_domain_in_its_partition(
+    server: redis.Redis, redis_url: str
+) -> None:
+    """With 3 partitions: a domain's clock, robots.txt state and visited records go to its
+    queue's partition; the seed and exclusion sets to every one; a page's call is one call
+    per partition its links are in, each link checked against its partition's dedup."""
+    settings = _settings()
+    settings.set("REDIS_URL", redis_url)
+    settings.set("FRONTIER_PARTITIONS", 3)
+    state = domain_state(settings, "t")
+    assert isinstance(state, PartitionedDomains) and len(state.parts) == 3
+    hosts = {route(PoliteQueue.route_key(f"http://{h}/", b""), 3): h for h in HOSTS}
+    a, b, c = hosts[0], hosts[1], hosts[2]  # in partitions 0, 1 and 2
+    prefixes = ["t:", "t#1:", "t#2:"]
+    assert state.add_seeds([a, b, c]) == 3 and state.add_excluded(["bad.test"]) == 1
+    assert all(server.scard(p + "seeds") == 3 for p in prefixes)
+    assert all(server.sismember(p + "excluded", "bad.test") for p in prefixes)
+
+    assert state.gate(b) == 0 and 0 < state.gate(b)  # the second waits: b's clock
+    assert [server.hexists(p + "domains:last", b) for p in prefixes] == [False, True, False]
+    assert state.gate(c) == 0  # another partition's clock: no wait
+    state.store_robots(c, classify(404), 0)
+    assert [server.hexists(p + "robots", c) for p in prefixes] == [False, False, True]
+    assert state.robots_entry(c) is not None and state.robots_entry(a) is None
+
+    server.sadd("t#2:dupefilter", b"seen")  # a link of c seen before, in c's partition
+    before = _script_calls(server)
+    flags, fresh = state.check_page(
+        f"http://{b}/",
+        '{"status": 200}',
+        "exact",
+        1,
+        [c, "bad.test"],
+        [[b"seen"], [b"new"], [b"seen"]],
+        [2, 2, 1],  # the links' partitions (c, c, b)
+    )
+    calls = _script_calls(server) - before
+    assert flags == [False, True] and fresh == [False, True, True]
+    assert calls == 2  # b's (the page's, with its link) and c's
+    assert [server.hexists(p + "visited", f"http://{b}/") for p in prefixes] == [
+        False,
+        True,
+        False,
+    ]
+
+
+HOSTS = [f"h{i}.test" for i in range(20)]
+
+
+def _script_calls(server: redis.Redis) -> int:
+    """Scripts run to the end (a first call of a script not yet loaded fails NOSCRIPT)."""
+    stats = server.info("commandstats").get("cmdstat_evalsha", {})
+    return int(stats.get("calls", 0)) - int(stats.get("failed_calls", 0))

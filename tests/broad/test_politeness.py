@@ -29,7 +29,8 @@ def _crawl(
     farm = make_farm({h: generated_site(i, PAGES, 4, 3000, hosts) for i, h in enumerate(hosts)})
     seeds = tmp_path / "seeds.txt"
     seeds.write_text("".join(f"{farm.url(h, '/p/0.html')}\n" for h in hosts))
-    assert run_seed(redis_url, seeds).returncode == 0
+    seeded = run_seed(redis_url, seeds, FRONTIER_PARTITIONS=settings.get("FRONTIER_PARTITIONS", 0))
+    assert seeded.returncode == 0, seeded.stderr
     settings = {"BROAD_MIN_DELAY": "1", "BROAD_WARC_DIR": "", **settings}
     workers = [start_worker(USER_AGENT=f"worker-{i}", **settings) for i in range(2)]
     for w in workers:
@@ -42,11 +43,14 @@ def _pages(worker: ScrapyProcess) -> int:
     return int(found[-1]) if found else 0
 
 
+@pytest.mark.parametrize("partitions", [1, 3])
 def test_one_second_between_fetches_of_each_host(
-    make_farm, start_worker, redis_url: str, tmp_path: Path
+    make_farm, start_worker, redis_url: str, tmp_path: Path, partitions: int
 ) -> None:
     hosts = [f"127.0.0.{21 + i}" for i in range(4)]
-    farm, workers = _crawl(make_farm, start_worker, redis_url, tmp_path, hosts)
+    farm, workers = _crawl(
+        make_farm, start_worker, redis_url, tmp_path, hosts, FRONTIER_PARTITIONS=partitions
+    )
     fetched = farm.by_host()
     assert sorted(fetched) == hosts
     for h in hosts:
@@ -60,8 +64,9 @@ def test_one_second_between_fetches_of_each_host(
     assert sum(_pages(w) for w in workers) == len(hosts) * PAGES
 
 
+@pytest.mark.parametrize("partitions", [1, 3])
 def test_two_workers_take_turns_on_one_host(
-    make_farm, start_worker, redis_url: str, tmp_path: Path
+    make_farm, start_worker, redis_url: str, tmp_path: Path, partitions: int
 ) -> None:
     # one request at a time per worker, both wanting the same host at every turn
     farm, workers = _crawl(
@@ -72,6 +77,7 @@ def test_two_workers_take_turns_on_one_host(
         ["127.0.0.31"],
         CONCURRENT_REQUESTS=1,
         FRONTIER_LEASE_BATCH=1,
+        FRONTIER_PARTITIONS=partitions,
     )
     fetched = farm.by_host()["127.0.0.31"]
     pages = [f for f in fetched if f.uri.startswith("/p/")]

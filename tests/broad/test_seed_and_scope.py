@@ -101,12 +101,39 @@ def test_robots_server_error_blocks_and_exclusion_applies_at_once(
     assert len(fetched[live]) < 31
 
 
-def test_frontier_command_reports_the_polite_queue(redis_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_frontier_command_reports_and_purges_the_polite_queue(
+    redis_url: str, tmp_path: Path, partitions: int
+) -> None:
+    """127.0.0.51 and .52 are in partitions 1 and 2 of 3: the report adds them up, the
+    seed set is in every partition and the purge leaves nothing of the crawl."""
     seeds = tmp_path / "seeds.txt"
     seeds.write_text("127.0.0.51\nhttp://127.0.0.52/start.html\nhttp://127.0.0.52/other.html\n")
-    assert run_seed(redis_url, seeds).returncode == 0
+    seeded = run_seed(redis_url, seeds, FRONTIER_PARTITIONS=partitions)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "3 URLs (3 new) of 2 domains (2 new)" in seeded.stdout
+    again = run_seed(redis_url, seeds)  # the stored number of partitions, the same dedup
+    assert "3 URLs (0 new) of 2 domains (0 new)" in again.stdout, again.stderr
     report = _frontier_report(redis_url)
     assert report["queued"] == 3 and report["domains_ready"] == 2 and report["seen"] == 3
+    assert report.get("partitions", 1) == partitions
+    r = redis.Redis.from_url(redis_url)
+    names = ["broad", "broad#1", "broad#2"][:partitions]
+    assert all(r.scard(f"{name}:seeds") == 2 for name in names)
+    if partitions == 3:  # each domain's queue in its partition
+        assert r.exists("broad#1:domain:127.0.0.51:lists", "broad#2:domain:127.0.0.52:lists") == 2
+        assert r.zcard("broad:domains:ready") == 0
+    purged = subprocess.run(
+        [sys.executable, "-m", "scrapy", "frontier", "broad", "--purge"]
+        + scrapy_args(redis_url, {}),
+        cwd=PROJECT,
+        env=broad_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert purged.returncode == 0, purged.stderr
+    assert r.keys("broad*") == []
 
 
 @pytest.mark.slow  # an nginx farm and scrapy worker processes

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import redis
 from scrapy.settings import Settings
 
+from benchcrawl.broad import defaults as broad_defaults
 from benchcrawl.exceptions import ConfigError
 from benchcrawl.frontier import defaults
 from benchcrawl.frontier.factory import frontier_queue
@@ -83,11 +85,44 @@ def test_a_worker_with_another_number_is_refused_in_one_sentence(server):
     assert "\n" not in message and "purge" in message
 
 
-def test_the_polite_queue_refuses_partitions(server):
-    settings = {"FRONTIER_QUEUE_CLASS": "benchcrawl.polite.queue.PoliteQueue"}
-    with pytest.raises(ConfigError, match="keeps its frontier in one partition"):
-        _worker(server, "w1", **settings)
-    assert server.get("t:partitions") is None  # nothing written
+def test_the_polite_queue_keeps_each_domain_in_one_partition(server):
+    """The polite queue routes by domain: every request of a host, its ready turn and its
+    queue in one partition; the report adds the partitions' own counts; purge empties all."""
+    settings = _settings(FRONTIER_QUEUE_CLASS="benchcrawl.polite.queue.PoliteQueue")
+    settings.setmodule(broad_defaults)
+    settings.set("FRONTIER_PARTITIONS", 3)
+    crawler = SimpleNamespace(settings=settings, spider=SimpleNamespace(name="t"), stats=None)
+    queue = frontier_queue(server, settings, "t", "w1", crawler, "exact")
+    assert isinstance(queue, PartitionedQueue) and len(queue) == 3
+    assert [p.polite.ready for p in queue.parts] == [
+        "t:domains:ready",
+        "t#1:domains:ready",
+        "t#2:domains:ready",
+    ]
+    hosts = [f"h{i}.test" for i in range(12)]
+    pushes = []
+    for host in hosts:
+        for n in range(3):
+            url = f"http://{host}/{n}"
+            fp = hashlib.sha1(url.encode()).digest()
+            data = f'{{"url": "{url}"}}'
+            pushes.append(Push(True, 0, data, [fp[:12]], queue.partition_of(url, fp)))
+    by_host: dict[str, set[int]] = {}
+    for push, host in zip(pushes, [h for h in hosts for _ in range(3)], strict=True):
+        by_host.setdefault(host, set()).add(push.partition)
+    assert all(len(p) == 1 for p in by_host.values())  # a host's requests: one partition
+    assert {p for ps in by_host.values() for p in ps} == {0, 1, 2}  # the hosts spread
+    assert queue.commit(pushes, [], []).pushed == 36
+    for host, (i,) in by_host.items():  # its queue and its turn live in its partition only
+        part = queue.parts[i].polite
+        assert server.zscore(part.ready, host) is not None
+        assert server.exists(part.queue_prefix + host + ":lists")
+        others = [p.polite for j, p in enumerate(queue.parts) if j != i]
+        assert all(server.zscore(o.ready, host) is None for o in others)
+    report = queue.report()
+    assert (report["queued"], report["domains_ready"], report["partitions"]) == (36, 12, 3)
+    assert queue.purge() > 0
+    assert server.keys("t*") == []
 
 
 def test_dedup_is_exact_across_partitions_and_each_request_is_leased_once(server):
