@@ -211,7 +211,11 @@ class InferenceMaxSpider(Spider):
             logger.info("joined sweep %s started by another worker", self.sweep_id)
             return
         logger.info("started sweep %s of %s", self.sweep_id, self.base_url)
-        yield self._page_request(0, "*", "*", callback=self.parse_options, priority=10)
+        yield self.discovery_request()
+
+    def discovery_request(self) -> Request:
+        """The request that opens the dashboard and plans the sweep ``self.sweep_id``."""
+        return self._page_request(0, "*", "*", callback=self.parse_options, priority=10)
 
     def on_recognised(self, generation: str) -> None:
         """The discovery page is of the 2025 generation: open the pages the combinations

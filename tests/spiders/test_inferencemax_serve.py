@@ -73,3 +73,37 @@ def test_serving_worker_joins_two_sweeps_and_stops_on_sigterm(replica, redis_url
         if server.poll() is None:
             server.kill()
             server.wait(30)
+
+
+def test_a_sweep_opened_without_a_worker_is_done_by_the_serving_worker(
+    replica, redis_url, tmp_path, monkeypatch
+):
+    """What the scheduler will do: open the sweep and queue its discovery, crawl nothing."""
+    from scrapy.utils.project import get_project_settings
+
+    from benchcrawl.commands import spider_settings
+    from benchcrawl.scheduling.open_sweep import open_sweep
+
+    data = tmp_path / "data"
+    server_log = tmp_path / "server.log"
+    server = start_server(replica, data, server_log, redis_url)
+    try:
+        assert wait_until(lambda: "serving: joining every sweep" in server_log.read_text(), 120)
+        monkeypatch.chdir(PROJECT_DIR)
+        project = get_project_settings()
+        project.set("REDIS_URL", redis_url)
+        settings = spider_settings(project, ["inferencemax"])[1]  # as a crawl sees them
+        sweep_id, opened = open_sweep(settings, {"base_url": replica.url})
+        assert opened
+        assert open_sweep(settings, {"base_url": replica.url}) == (sweep_id, False)
+        assert wait_until(lambda: versions(data) == [sweep_id], 300), server_log.read_text()[-3000:]
+        assert wait_until(lambda: SERVED.findall(server_log.read_text()) == [sweep_id], 120)
+        text = server_log.read_text()
+        assert f"sweep {sweep_id} succeeded" in text
+        assert len(re.findall(r"\d+/9 done:", text)) == 9, "the serving worker did not do it all"
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(120) == 0, server_log.read_text()[-3000:]
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(30)
