@@ -4,6 +4,7 @@ serving workers (``-a serve=1``) to do. The scheduler's way to "only say when"."
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -18,12 +19,22 @@ from benchcrawl.frontier.factory import frontier_queue
 from benchcrawl.frontier.interface import Push
 from benchcrawl.frontier.partitions import PartitionedQueue
 from benchcrawl.frontier.serialize import RequestCodec
+from benchcrawl.sweep.state import OPEN, SUCCEEDED
+from benchcrawl.sweep.store import SweepStore
+
+logger = logging.getLogger(__name__)
 
 
 def open_sweep(settings: Settings, spider_args: dict[str, Any]) -> tuple[str, bool]:
     """``(sweep id, opened by this call)``: a new sweep with its discovery request queued,
     or the sweep already open. *settings* as a crawl of the spider sees them
     (``benchcrawl.commands.spider_settings``)."""
+    store, sweep_id, created = _open(settings, spider_args)
+    store.close()
+    return sweep_id, created
+
+
+def _open(settings: Settings, spider_args: dict[str, Any]) -> tuple[SweepStore, str, bool]:
     from benchcrawl.spiders.inferencemax import InferenceMaxSpider
 
     if not settings.get("REDIS_URL"):
@@ -35,9 +46,57 @@ def open_sweep(settings: Settings, spider_args: dict[str, Any]) -> tuple[str, bo
         spider.sweep_id, created = spider.sweep_store.join(time.time())
         if created:
             _queue(crawler, spider)
-        return spider.sweep_id, created
-    finally:
+    except BaseException:
         spider.sweep_store.close()
+        raise
+    return spider.sweep_store, spider.sweep_id, created
+
+
+class SweepRun:
+    """A sweep done by serving workers, followed from its record: a scheduler's ``Run``
+    (:mod:`benchcrawl.scheduling.runner`): exit code 0 when it succeeded, 1 when it failed."""
+
+    pid = "-"  # no process of the scheduler's
+
+    def __init__(self, store: SweepStore, sweep_id: str, poll: float) -> None:
+        self.store = store
+        self.sweep_id = sweep_id
+        self.poll = poll
+        self.last = ""
+
+    def wait(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            status, self.last = self.store.status(self.sweep_id)
+            if status != OPEN:
+                self.store.close()
+                return 0 if status == SUCCEEDED else 1
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            time.sleep(min(self.poll, left))
+
+    def stop(self, grace: float) -> None:
+        self.store.abandon(self.sweep_id, "stopped by the scheduler before it ended")
+        self.store.close()
+
+    def detail(self) -> str:
+        return self.last
+
+
+class SweepLauncher:
+    """Opens the sweep for serving workers instead of starting a crawl (a ``Launcher``)."""
+
+    def __init__(self, settings: Settings, spider_args: dict[str, Any]) -> None:
+        self.settings = settings
+        self.spider_args = spider_args
+
+    def start(self) -> SweepRun:
+        store, sweep_id, created = _open(self.settings, self.spider_args)
+        logger.info(
+            "%s sweep %s for the serving workers", "opened" if created else "joined", sweep_id
+        )
+        return SweepRun(store, sweep_id, self.settings.getfloat("INFERENCEMAX_END_POLL_INTERVAL"))
 
 
 def _queue(crawler: Crawler, spider: Any) -> None:

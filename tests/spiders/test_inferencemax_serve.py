@@ -78,11 +78,14 @@ def test_serving_worker_joins_two_sweeps_and_stops_on_sigterm(replica, redis_url
 def test_a_sweep_opened_without_a_worker_is_done_by_the_serving_worker(
     replica, redis_url, tmp_path, monkeypatch
 ):
-    """What the scheduler will do: open the sweep and queue its discovery, crawl nothing."""
+    """What the scheduler does with serving workers: open the sweep, queue its discovery,
+    crawl nothing, follow the sweep to its end and report it."""
     from scrapy.utils.project import get_project_settings
 
     from benchcrawl.commands import spider_settings
-    from benchcrawl.scheduling.open_sweep import open_sweep
+    from benchcrawl.scheduling.open_sweep import SweepLauncher, open_sweep
+    from benchcrawl.scheduling.outcome import report
+    from benchcrawl.scheduling.runner import Ended
 
     data = tmp_path / "data"
     server_log = tmp_path / "server.log"
@@ -93,13 +96,22 @@ def test_a_sweep_opened_without_a_worker_is_done_by_the_serving_worker(
         project = get_project_settings()
         project.set("REDIS_URL", redis_url)
         settings = spider_settings(project, ["inferencemax"])[1]  # as a crawl sees them
-        sweep_id, opened = open_sweep(settings, {"base_url": replica.url})
-        assert opened
-        assert open_sweep(settings, {"base_url": replica.url}) == (sweep_id, False)
-        assert wait_until(lambda: versions(data) == [sweep_id], 300), server_log.read_text()[-3000:]
-        assert wait_until(lambda: SERVED.findall(server_log.read_text()) == [sweep_id], 120)
+        run = SweepLauncher(settings, {"base_url": replica.url}).start()
+        assert open_sweep(settings, {"base_url": replica.url}) == (run.sweep_id, False)
+        code = None
+        for _ in range(300):  # up to 300 s
+            code = run.wait(1.0)
+            if code is not None:
+                break
+        assert code == 0, server_log.read_text()[-3000:]
+        result = report(
+            "inferencemax", "", "once", Ended(code, "exited", 0.0), run.detail(), data, None
+        )
+        assert (result.outcome, result.version) == ("succeeded", run.sweep_id)
+        assert result.rows > 0 and f"{result.rows} merged rows" in run.detail()
+        assert versions(data) == [run.sweep_id]
+        assert wait_until(lambda: SERVED.findall(server_log.read_text()) == [run.sweep_id], 120)
         text = server_log.read_text()
-        assert f"sweep {sweep_id} succeeded" in text
         assert len(re.findall(r"\d+/9 done:", text)) == 9, "the serving worker did not do it all"
         server.send_signal(signal.SIGTERM)
         assert server.wait(120) == 0, server_log.read_text()[-3000:]
