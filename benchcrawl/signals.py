@@ -18,3 +18,7 @@ lease_limit_changed = object()
 #: The InferenceMAX discovery page told its generation from what it requested (before it
 #: read its options). Arguments: ``generation: str``.
 dashboard_recognised = object()
+
+#: A serving InferenceMAX worker saw its sweep end and goes back to waiting: per-sweep
+#: state (pooled pages) is let go. Arguments: ``sweep_id: str``, ``status: str``.
+sweep_ended = object()

@@ -27,6 +27,7 @@ from benchcrawl.browser import driver as early_driver
 from benchcrawl.commands import spider_settings
 from benchcrawl.connection import check_redis
 from benchcrawl.exceptions import BenchcrawlError
+from benchcrawl.frontier.serve import serving
 from benchcrawl.resources.nice import renice
 from benchcrawl.resources.policy import worker_nice
 
@@ -89,7 +90,9 @@ class Command(ScrapyCrawlCommand):
         finally:
             early_driver.discard(crawler)
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        if self.crawler_process.bootstrap_failed or reason != "finished":
+        # a serving worker's normal end is being told to stop
+        stopped = reason == "shutdown" and serving(crawler.spider)
+        if self.crawler_process.bootstrap_failed or (reason != "finished" and not stopped):
             self.exitcode = 1
             detail = crawler.stats.get_value("inferencemax/sweep/detail") if crawler.stats else None
             print(

@@ -20,10 +20,11 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import cast
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from scrapy.settings import BaseSettings
+from scrapy.settings import BaseSettings, Settings
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.log import configure_logging
 
@@ -41,6 +42,7 @@ from benchcrawl.scheduling.lock import FileLock, RedisLock, RunLock
 from benchcrawl.scheduling.notify import Webhook
 from benchcrawl.scheduling.runner import Launcher, ProcessLauncher
 from benchcrawl.scheduling.scrapyd import Scrapyd, ScrapydLauncher
+from benchcrawl.scheduling.serving import ServingOrProcess
 from benchcrawl.scheduling.state import FileState, RedisState, RunState
 
 
@@ -167,6 +169,11 @@ class Command(ScrapyCommand):
             )
         else:
             launcher = ProcessLauncher(spider, list(opts.spargs), list(opts.set), str(Path.cwd()))
+            if url and spider == "inferencemax":  # serving workers, when up, do the run
+                crawl_settings = cast(Settings, settings)  # spider_settings made them
+                launcher = ServingOrProcess(
+                    client, crawl_settings, spider, launcher, arglist_to_dict(opts.spargs)
+                )
         return Scheduler(
             spider,
             schedule,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections import deque
 
@@ -34,6 +35,7 @@ from benchcrawl.frontier.partitions import PartitionedQueue
 from benchcrawl.frontier.queue import LeasedQueue
 from benchcrawl.frontier.recent import RecentlySeen
 from benchcrawl.frontier.serialize import RequestCodec, RequestNotSerializable
+from benchcrawl.frontier.serve import parse_serve, serving
 from benchcrawl.frontier.shutdown import ShutdownWatch
 from benchcrawl.frontier.start_urls import (
     StartUrlFeed,
@@ -141,6 +143,10 @@ class RedisScheduler:
                     f"not {settings['FRONTIER_QUEUE_CLASS']}."
                 )
             idle_wait = idle_before_close(crawler.spider, settings)
+        if hasattr(crawler.spider, "serve"):  # -a serve=1 arrives as text: a flag from now on
+            crawler.spider.serve = parse_serve(crawler.spider.serve)  # type: ignore[attr-defined]
+        if serving(crawler.spider):
+            idle_wait = math.inf  # a serving worker waits for work until told to stop
         scheduler = cls(
             crawler,
             queue,
@@ -184,6 +190,8 @@ class RedisScheduler:
                 self.idle.wait,
             )
         self._maintain()
+        if serving(spider):
+            logger.info("serving: waiting for work until told to stop (SIGTERM or SIGINT)")
         logger.info(
             "worker %s on %s (%d queued, %d leased in the cluster)",
             self.queue.worker,

@@ -34,7 +34,7 @@ from benchcrawl.browser.api_capture import INFERENCEX, ApiCapture
 from benchcrawl.browser.capture import DataCapture
 from benchcrawl.frontier.defaults import FRONTIER_TRANSIENT_META_KEYS as TRANSIENT_META
 from benchcrawl.inferencex.answer import selection_of
-from benchcrawl.signals import dashboard_recognised
+from benchcrawl.signals import dashboard_recognised, sweep_ended
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,7 @@ class DashboardMiddleware:
             settings.getint("INFERENCEMAX_MAX_PAGES"),
         )
         crawler.signals.connect(mw.close_pool, signal=signals.spider_closed)
+        crawler.signals.connect(mw.close_pool, signal=sweep_ended)  # a serving worker's
         if mw.pool_pages:
             logging.getLogger("scrapy-playwright").addFilter(_SameDocumentFilter())
         return mw

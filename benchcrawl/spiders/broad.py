@@ -136,6 +136,7 @@ class BroadSpider(Spider):
         spider.file_exclusions = _read_exclusions(settings["BROAD_EXCLUDE_FILE"])
         spider.scope = DomainScope((), spider.file_exclusions, spider.subdomains)
         spider.scope_at = 0.0
+        spider.scope_early = set()  # hosts read again early since the last refresh
         spider.max_page = settings.getint("BROAD_MAX_PAGE_SIZE")
         spider.nofollow = settings.getbool("BROAD_NOFOLLOW")
         spider.max_crawl_delay = settings.getfloat("BROAD_MAX_CRAWL_DELAY")
@@ -152,6 +153,7 @@ class BroadSpider(Spider):
     subdomains: bool
     file_exclusions: set[str]
     scope_at: float
+    scope_early: set[str]
     max_page: int
     nofollow: bool
     max_crawl_delay: float
@@ -204,7 +206,7 @@ class BroadSpider(Spider):
     async def _new_requests(self, url: str, record: str, links: list[str]) -> list[Request]:
         """Record the page in the visited index and return its links not seen before, in
         one Redis call."""
-        await self.redis(self._refresh_scope)
+        await self.redis(self._refresh_scope, host_of(url))
         candidates: list[tuple[str, str]] = []
         rules: dict[str, RobotsRules | None] = {}
         allowed: dict[str, bool] = {}  # host -> in scope, for this page
@@ -340,10 +342,17 @@ class BroadSpider(Spider):
             raise ConfigError("the broad spider runs on the Redis frontier (set REDIS_URL)")
         return scheduler
 
-    def _refresh_scope(self) -> None:
+    def _refresh_scope(self, host: str = "") -> None:
         now = time.monotonic()
-        if now - self.scope_at < SCOPE_REFRESH:
+        # a page of a host out of scope was queued by a seed pushed since the last read
+        # (a serving worker takes pushes at any time): read again now, once per host
+        early = bool(host) and host not in self.scope_early and not self.scope.allows(host)
+        if now - self.scope_at < SCOPE_REFRESH and not early:
             return
+        if early:
+            self.scope_early.add(host)
+        else:
+            self.scope_early.clear()
         self.scope = DomainScope(
             self.state.seeds(), self.file_exclusions | self.state.excluded(), self.subdomains
         )

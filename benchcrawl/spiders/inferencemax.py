@@ -38,6 +38,7 @@ from benchcrawl.components import add_spider_component, apply_defaults
 from benchcrawl.config import JobConfig, load_config
 from benchcrawl.connection import key_scope, redis_client
 from benchcrawl.exceptions import BenchcrawlError, ConfigError, DashboardError
+from benchcrawl.frontier.serve import parse_serve
 from benchcrawl.inferencemax import defaults as inferencemax_defaults
 from benchcrawl.inferencex import plan as inferencex_plan
 from benchcrawl.inferencex.answer import (
@@ -48,7 +49,7 @@ from benchcrawl.inferencex.answer import (
 )
 from benchcrawl.items import CombinationFailure, CombinationResult
 from benchcrawl.middlewares.dashboard import LIVE_KEYS
-from benchcrawl.signals import dashboard_recognised
+from benchcrawl.signals import dashboard_recognised, sweep_ended
 from benchcrawl.sweep.memory import MemorySweepStore
 from benchcrawl.sweep.redis import RedisSweepStore
 from benchcrawl.sweep.state import FAILED, OPEN, describe_failures
@@ -99,10 +100,13 @@ class InferenceMaxSpider(Spider):
         base_url: str | None = None,
         history: str | None = None,
         since: str | None = None,
+        serve: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.base_url_arg = base_url
+        # -a serve=1: stay up, join every sweep anyone opens (benchcrawl.frontier.serve)
+        self.serve = parse_serve(serve)
         # InferenceX: -a history=all (every run date) or -a since=YYYY-MM-DD
         self.history_all, self.since = inferencex_plan.parse_history(history, since)
         self.sweep_id = ""
@@ -113,6 +117,11 @@ class InferenceMaxSpider(Spider):
         load_config(settings["BENCHCRAWL_CONFIG"])
         _check_base_url(spider_args.get("base_url"))
         inferencex_plan.parse_history(spider_args.get("history"), spider_args.get("since"))
+        if parse_serve(spider_args.get("serve")) and not settings.get("REDIS_URL"):
+            raise ConfigError(
+                "-a serve=1 waits for sweeps opened on a cluster; set REDIS_URL (a worker "
+                "without Redis only ever runs its own sweep)."
+            )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> InferenceMaxSpider:
@@ -194,12 +203,19 @@ class InferenceMaxSpider(Spider):
         }
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.serve:  # a sweep's requests come through the frontier: see _stale
+            logger.info("serving: joining every sweep opened on the cluster")
+            return
         self.sweep_id, created = self.sweep_store.join(time.time())
         if not created:
             logger.info("joined sweep %s started by another worker", self.sweep_id)
             return
         logger.info("started sweep %s of %s", self.sweep_id, self.base_url)
-        yield self._page_request(0, "*", "*", callback=self.parse_options, priority=10)
+        yield self.discovery_request()
+
+    def discovery_request(self) -> Request:
+        """The request that opens the dashboard and plans the sweep ``self.sweep_id``."""
+        return self._page_request(0, "*", "*", callback=self.parse_options, priority=10)
 
     def on_recognised(self, generation: str) -> None:
         """The discovery page is of the 2025 generation: open the pages the combinations
@@ -237,10 +253,31 @@ class InferenceMaxSpider(Spider):
 
     # --- callbacks ---------------------------------------------------------------------
     def _stale(self, request: Request) -> bool:
-        if request.meta.get("sweep_id") != self.sweep_id:
+        sweep_id = request.meta.get("sweep_id")
+        if self.serve and sweep_id != self.sweep_id and self._adopt(sweep_id):
+            return False
+        if sweep_id != self.sweep_id:
             logger.info("dropping a request of an earlier sweep %s", request.meta.get("sweep_id"))
             return True
         return False
+
+    def _adopt(self, sweep_id: Any) -> bool:
+        """Serve mode: join the sweep of a request this worker leased if that sweep is
+        still open; its per-sweep state starts afresh. (At most one sweep is open at a time,
+        the newest: ``join.lua``.)"""
+        if not isinstance(sweep_id, str) or not sweep_id:
+            return False
+        if self.sweep_store.status(sweep_id)[0] != OPEN:
+            return False
+        self.sweep_id = sweep_id
+        self._ended = self._warmed = self._checking = False
+        self.crawler.stats.set_value("inferencemax/sweep/status", OPEN)
+        self.crawler.stats.set_value("inferencemax/sweep/detail", "")
+        self.crawler.stats.inc_value("inferencemax/sweeps/joined")
+        if not self.end_watch.running:
+            self.end_watch.start(self.end_poll, now=False)
+        logger.info("joined sweep %s", sweep_id)
+        return True
 
     def parse_options(self, response: Any) -> Iterator[Any]:
         """Plan the sweep from the dropdowns' options and queue one request per combination.
@@ -422,7 +459,8 @@ class InferenceMaxSpider(Spider):
     # worker of the sweep polls for that and closes at once, instead of waiting out the
     # frontier's idle close: the process exits when the version is written.
     def on_opened(self, spider: Spider) -> None:
-        self.end_watch.start(self.end_poll, now=False)
+        if not self.serve:  # a serving worker watches a sweep from when it joins it
+            self.end_watch.start(self.end_poll, now=False)
         # pandas takes ~0.4 s to import; the merge needs it only at the end, so load it
         # while the browser works instead of after the last combination
         threading.Thread(target=_import_table, name="import-pandas", daemon=True).start()
@@ -450,6 +488,9 @@ class InferenceMaxSpider(Spider):
         if status == OPEN or self._ended:
             return
         reason = self._end(status, detail)
+        if self.serve:
+            self._rest(status)
+            return
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason=reason))
@@ -467,7 +508,19 @@ class InferenceMaxSpider(Spider):
         logger.info("sweep %s succeeded: %s", self.sweep_id, detail)
         return "finished"
 
+    def _rest(self, status: str) -> None:
+        """Serve mode: the sweep ended; let its pages go and wait for the next one."""
+        logger.info("serving: sweep %s is over; waiting for the next one", self.sweep_id)
+        self.crawler.stats.inc_value("inferencemax/sweeps/served")
+        deferred_from_coro(
+            self.crawler.signals.send_catch_log_async(
+                signal=sweep_ended, sweep_id=self.sweep_id, status=status
+            )
+        )
+
     def on_idle(self) -> None:
+        if self.serve:  # never closes on idle (its frontier says so too)
+            raise DontCloseSpider
         if self._ended:
             return
         status, detail = self.sweep_store.status(self.sweep_id)
