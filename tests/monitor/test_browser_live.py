@@ -8,6 +8,7 @@ BENCHCRAWL_UPDATE_SCREENSHOT is set."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,5 +170,9 @@ def test_the_page_follows_a_live_serving_worker_without_a_reload(
             assert (errors, failed) == ([], [])
         finally:
             browser.close()
-    assert worker.wait(180) == 0, worker.log[-3000:]
+    # its crawl done, a serving worker stays up, idle, until it is told to stop
+    assert wait_until(lambda: _said(r, "activity") == "idle", 180), worker.log[-3000:]
+    assert worker.proc.poll() is None, worker.log[-3000:]
+    worker.proc.send_signal(signal.SIGTERM)
+    assert worker.wait(60) == 0, worker.log[-3000:]
     assert "Traceback" not in monitor.log + worker.log
