@@ -26,9 +26,9 @@ def test_seed_reports_bad_lines_and_user_mistakes(redis_url: str, tmp_path: Path
     assert "2 URLs (2 new) of 2 domains (2 new); 1 bad lines skipped" in done.stdout
     again = run_seed(redis_url, seeds)
     assert "2 URLs (0 new) of 2 domains (0 new)" in again.stdout  # deduplicated
-    r = redis.Redis.from_url(redis_url)
-    assert r.smembers("broad:seeds") == {b"example.com", b"www.example.org"}
-    assert r.get("broad:domains:queued") == b"2"
+    with redis.Redis.from_url(redis_url) as r:
+        assert r.smembers("broad:seeds") == {b"example.com", b"www.example.org"}
+        assert r.get("broad:domains:queued") == b"2"
 
     missing = run_seed(redis_url, tmp_path / "nope.txt")
     assert missing.returncode == 1
@@ -82,7 +82,8 @@ def test_robots_server_error_blocks_and_exclusion_applies_at_once(
     deadline = time.monotonic() + 60
     while len(farm.by_host().get(live, [])) < 6 and time.monotonic() < deadline:
         time.sleep(0.05)
-    redis.Redis.from_url(redis_url).sadd("broad:excluded", live)
+    with redis.Redis.from_url(redis_url) as r:
+        r.sadd("broad:excluded", live)
     excluded_at = time.time()
     time.sleep(4.5)  # more than two robots.txt retry periods of the blocked host
     worker.proc.send_signal(signal.SIGTERM)
@@ -117,23 +118,25 @@ def test_frontier_command_reports_and_purges_the_polite_queue(
     report = _frontier_report(redis_url)
     assert report["queued"] == 3 and report["domains_ready"] == 2 and report["seen"] == 3
     assert report.get("partitions", 1) == partitions
-    r = redis.Redis.from_url(redis_url)
-    names = ["broad", "broad#1", "broad#2"][:partitions]
-    assert all(r.scard(f"{name}:seeds") == 2 for name in names)
-    if partitions == 3:  # each domain's queue in its partition
-        assert r.exists("broad#1:domain:127.0.0.51:lists", "broad#2:domain:127.0.0.52:lists") == 2
-        assert r.zcard("broad:domains:ready") == 0
-    purged = subprocess.run(
-        [sys.executable, "-m", "scrapy", "frontier", "broad", "--purge"]
-        + scrapy_args(redis_url, {}),
-        cwd=PROJECT,
-        env=broad_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert purged.returncode == 0, purged.stderr
-    assert r.keys("broad*") == []
+    with redis.Redis.from_url(redis_url) as r:
+        names = ["broad", "broad#1", "broad#2"][:partitions]
+        assert all(r.scard(f"{name}:seeds") == 2 for name in names)
+        if partitions == 3:  # each domain's queue in its partition
+            assert (
+                r.exists("broad#1:domain:127.0.0.51:lists", "broad#2:domain:127.0.0.52:lists") == 2
+            )
+            assert r.zcard("broad:domains:ready") == 0
+        purged = subprocess.run(
+            [sys.executable, "-m", "scrapy", "frontier", "broad", "--purge"]
+            + scrapy_args(redis_url, {}),
+            cwd=PROJECT,
+            env=broad_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert purged.returncode == 0, purged.stderr
+        assert r.keys("broad*") == []
 
 
 @pytest.mark.slow  # an nginx farm and scrapy worker processes
