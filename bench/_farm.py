@@ -247,8 +247,9 @@ class RedisServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1).ping():
-                    return self
+                with redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1) as probe:
+                    if probe.ping():
+                        return self
             except redis.ConnectionError:
                 time.sleep(0.05)
         raise RuntimeError(f"redis-server did not start on port {self.port}")

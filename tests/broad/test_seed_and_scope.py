@@ -55,17 +55,21 @@ def _dead_robots_farm(make_farm, redis_url: str, tmp_path: Path, down: str, live
     return farm
 
 
-def _frontier_report(redis_url: str) -> dict:
-    """``scrapy frontier broad --json``, parsed."""
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "frontier", "broad", "--json"]
-        + scrapy_args(redis_url, {}),
+def _frontier(redis_url: str, option: str) -> subprocess.CompletedProcess:
+    """``scrapy frontier broad OPTION`` against *redis_url*."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "frontier", "broad", option] + scrapy_args(redis_url, {}),
         cwd=PROJECT,
         env=broad_env(),
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def _frontier_report(redis_url: str) -> dict:
+    """``scrapy frontier broad --json``, parsed."""
+    done = _frontier(redis_url, "--json")
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 
@@ -126,15 +130,7 @@ def test_frontier_command_reports_and_purges_the_polite_queue(
                 r.exists("broad#1:domain:127.0.0.51:lists", "broad#2:domain:127.0.0.52:lists") == 2
             )
             assert r.zcard("broad:domains:ready") == 0
-        purged = subprocess.run(
-            [sys.executable, "-m", "scrapy", "frontier", "broad", "--purge"]
-            + scrapy_args(redis_url, {}),
-            cwd=PROJECT,
-            env=broad_env(),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        purged = _frontier(redis_url, "--purge")
         assert purged.returncode == 0, purged.stderr
         assert r.keys("broad*") == []
 
