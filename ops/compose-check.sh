@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# docker-compose, for real, on this machine: build the image, bring up Redis and 3 workers
-# with host networking against the project's replica on loopback, check that one sweep
-# gave exactly one version and that all 3 workers took part, and bring it all down.
+# docker-compose, for real, on this machine: build the image, bring up Redis and 3 serving
+# workers (restart: unless-stopped) with host networking against the project's replica on
+# loopback, and have the scheduler open sweeps (`scrapy schedule --once` in a one-off
+# scheduler container): two sweeps, each one version, taken by all 3 workers, which stay
+# up; a sweep during which one worker process is killed (its container restarts); and a
+# rolling upgrade twice (a rebuilt image, then during a sweep `docker-compose up -d
+# --no-deps worker`, which replaces them all at once, and ops/roll-workers.sh, one at a
+# time). Every sweep must give the same table. Then bring it all down.
 #   bash ops/compose-check.sh          (as root; .ci/run runs it)
 #
 # No registry is reachable here, so the base image is Debian bookworm from debootstrap
@@ -12,7 +17,9 @@
 # network: no container ever gets a private-range address. Each phase prints its time;
 # any failure is one sentence on stderr and exit code 1.
 # COMPOSE_CHECK_REDIS=cluster runs the same on a Redis Cluster of six nodes instead
-# (docker-compose.cluster.yml and docker-compose.cluster-host.yml).
+# (docker-compose.cluster.yml and docker-compose.cluster-host.yml); COMPOSE_CHECK_FAULTS=0
+# leaves out the restart and the upgrade (.ci/run does on the cluster: they test compose,
+# not Redis).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -202,11 +209,12 @@ for _ in $(seq 150); do "$DOCKER" logs "$PROJECT-replica" 2>&1 | grep -q "replic
     || { "$DOCKER" logs "$PROJECT-replica" 2>&1 | tail -5 >&2; fail "the replica did not start on 127.0.0.1:$port."; }
 
 mkdir -p "$TMP/data"
-# Small leases and few requests at a time, so the 9 combinations spread over the workers.
+# Small leases and few requests at a time, so the 9 combinations spread over the workers;
+# a short lease time, so a killed worker's combination goes back to the queue in 20 s.
 # The resource-aware throttle stays on but its CPU and memory limits are out of reach:
 # on a 2-core machine shared with other jobs, the load alone would otherwise stop the
 # later workers leasing before they took part (the check is about the compose cluster).
-WORKER_SETTINGS=${COMPOSE_CHECK_WORKER_SETTINGS:--s FRONTIER_LEASE_BATCH=1 -s CONCURRENT_REQUESTS=2 -s RESOURCES_CPU_LIMIT=101 -s RESOURCES_MEMORY_LIMIT=101}
+WORKER_SETTINGS=${COMPOSE_CHECK_WORKER_SETTINGS:--s FRONTIER_LEASE_BATCH=1 -s CONCURRENT_REQUESTS=2 -s RESOURCES_CPU_LIMIT=101 -s RESOURCES_MEMORY_LIMIT=101 -s FRONTIER_LEASE_TIME=20}
 if [ "${COMPOSE_CHECK_REDIS:-}" = cluster ]; then
     mapfile -t node_ports < <(cluster_ports 6)
     [ "${#node_ports[@]}" = 6 ] || fail "found only ${#node_ports[@]} of 6 free port pairs for the cluster's nodes."
@@ -229,6 +237,7 @@ BENCHCRAWL_MONITOR_TOKEN=$password
 MONITOR_PORT=$(free_port)
 BENCHCRAWL_DATA=$TMP/data
 WORKER_ARGS=-a base_url=http://127.0.0.1:$port/ $WORKER_SETTINGS
+WORKERS=$WORKERS
 ENV
 if [ "${COMPOSE_CHECK_REDIS:-}" = cluster ]; then
     for i in 2 3 4 5 6; do echo "REDIS_PORT_$i=${node_ports[$((i - 1))]}" >>"$TMP/compose.env"; done
@@ -268,55 +277,217 @@ if "$DOCKER" network ls --format '{{.Driver}}' | grep -qv -e '^host$' -e '^null$
     fail "a Docker network other than host/none exists: $("$DOCKER" network ls --format '{{.Name}}/{{.Driver}}' | tr '\n' ' ')"
 fi
 
-# --- one sweep ----------------------------------------------------------------------------
-phase sweep
+# --- serving workers, and sweeps the scheduler opens ---------------------------------------
+phase serve
 ids=$(compose ps -q worker)
 [ "$(echo "$ids" | wc -w)" = "$WORKERS" ] || fail "expected $WORKERS worker containers, found $(echo "$ids" | wc -w)."
-deadline=$((SECONDS + SWEEP_TIMEOUT))
-while :; do
-    running=$("$DOCKER" inspect -f '{{.State.Running}}' $ids | grep -c true || true)
-    [ "$running" = 0 ] && break
-    if [ $SECONDS -ge $deadline ]; then
-        compose logs --no-color --tail 20 worker >&2
-        fail "$running of $WORKERS workers were still running after ${SWEEP_TIMEOUT} s (their logs are above)."
-    fi
-    sleep 1
-done
+wait_serving() {  # every worker container of $ids says it serves
+    local deadline=$((SECONDS + 180)) c waiting
+    while :; do
+        waiting=0
+        for c in $ids; do
+            "$DOCKER" logs "$c" 2>&1 | grep -q 'serving: joining every sweep' || waiting=$((waiting + 1))
+        done
+        [ "$waiting" = 0 ] && break
+        [ $SECONDS -ge $deadline ] \
+            && { compose logs --no-color --tail 15 worker >&2; fail "$waiting of $WORKERS workers were not serving 180 s after they started (their logs are above)."; }
+        sleep 1
+    done
+    sleep 5  # two heartbeats (RESOURCES_HEARTBEAT_INTERVAL 2 s): the scheduler sees them all
+}
+wait_serving
+say "$WORKERS workers serve"
 
-phase verify
-compose logs --no-color worker >"$TMP/workers.log" 2>&1
-versions=$(find "$TMP/data/archive" -mindepth 1 -maxdepth 1 -type d ! -name '.*' 2>/dev/null | wc -l || true)
-took=0
-idle=()
-for c in $ids; do
-    name=$("$DOCKER" inspect -f '{{.Name}}' "$c"); name=${name#/}
-    code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
-    n=$("$DOCKER" logs "$c" 2>&1 | grep -cE 'combination [0-9]+/[0-9]+ done' || true)
-    say "$name: exit code $code, $n combinations done"
-    [ "$code" = 0 ] || { "$DOCKER" logs --tail 15 "$c" >&2; fail "worker $name exited with code $code."; }
-    if [ "$n" -gt 0 ]; then took=$((took + 1)); else idle+=("$c"); fi
-done
-[ "$versions" = 1 ] || fail "the sweep wrote $versions versions to DATA_DIR/archive, not exactly 1."
-[ -L "$TMP/data/latest" ] && [ -s "$TMP/data/latest/merged.csv" ] \
-    || fail "DATA_DIR/latest/merged.csv is missing after the sweep."
-rows=$(($(wc -l <"$TMP/data/latest/merged.csv") - 1))
-done_total=$(grep -cE 'combination [0-9]+/[0-9]+ done' "$TMP/workers.log" || true)
-say "one version, $(basename "$(readlink "$TMP/data/latest")"), $rows rows; $done_total combinations done across $took workers"
-if [ "$took" != "$WORKERS" ]; then
-    for c in "${idle[@]}"; do "$DOCKER" logs "$c" 2>&1 | grep -v '^ ' | tail -12 >&2; done
+done_in() { "$DOCKER" logs "$1" 2>&1 | grep -cE 'combination [0-9]+/[0-9]+ done' || true; }
+done_total() { local c n=0; for c in $ids; do n=$((n + $(done_in "$c"))); done; echo "$n"; }
+declare -A before
+mark() { local c; for c in $ids; do before[$c]=$(done_in "$c"); done; }
+SCHED_PID=
+start_sweep() {  # $1: its name; `scrapy schedule --once` in a one-off scheduler container
+    compose run --rm --no-deps -T scheduler scrapy schedule inferencemax --once \
+        -a "base_url=http://127.0.0.1:$port/" -s LOG_LEVEL=INFO >"$TMP/schedule-$1.log" 2>&1 &
+    SCHED_PID=$!
+}
+# once $1 more combinations are done (the sweep is under way), while the scheduler waits
+wait_under_way() {
+    local deadline=$((SECONDS + 180)) from=$2
+    while [ $(($(done_total) - from)) -lt "$1" ]; do
+        kill -0 "$SCHED_PID" 2>/dev/null || fail "the $3 sweep ended before $1 of its combinations were done (its log: $(tail -3 "$TMP/schedule-$3.log" | tr '\n' ' '))."
+        [ $SECONDS -ge $deadline ] && fail "the $3 sweep did no combination within 180 s."
+        sleep 0.3
+    done
+}
+VERSION=
+finish_sweep() {  # $1: its name; the scheduler's outcome, and the version it wrote
+    local deadline=$((SECONDS + SWEEP_TIMEOUT)) rc=0 log=$TMP/schedule-$1.log sweep
+    while kill -0 "$SCHED_PID" 2>/dev/null; do
+        if [ $SECONDS -ge $deadline ]; then
+            compose logs --no-color --tail 20 worker >&2
+            fail "the $1 sweep was still running after ${SWEEP_TIMEOUT} s (the workers' logs are above)."
+        fi
+        sleep 1
+    done
+    wait "$SCHED_PID" || rc=$?
+    [ "$rc" = 0 ] || { tail -20 "$log" >&2; fail "scrapy schedule --once ended the $1 sweep with exit code $rc (its log is above)."; }
+    grep -qE "[0-9]+ serving workers are up" "$log" \
+        || { tail -20 "$log" >&2; fail "the scheduler ran the $1 sweep itself instead of opening it for the serving workers (its log is above)."; }
+    sweep=$(sed -n 's/.*opened sweep \([^ ]*\) for the serving workers.*/\1/p' "$log" | head -1)
+    [ -n "$sweep" ] || { tail -20 "$log" >&2; fail "the scheduler opened no sweep for the $1 run (its log is above)."; }
+    VERSION=$("$PYTHON" - "$TMP/data/archive" "$sweep" <<'PY'
+import json, pathlib, sys
+found = [m.parent.name for m in pathlib.Path(sys.argv[1]).glob("*/manifest.json")
+         if json.loads(m.read_text()).get("sweep_id") == sys.argv[2]]
+print(" ".join(found))
+PY
+)
+    [ "$(echo "$VERSION" | wc -w)" = 1 ] \
+        || fail "sweep $sweep of the $1 run wrote $(echo "$VERSION" | wc -w) versions to DATA_DIR/archive, not exactly 1."
+}
+rows_of() { echo $(($(wc -l <"$TMP/data/archive/$1/merged.csv") - 1)); }
+same_table() {  # $1 $2: versions; the same rows, whatever order the workers wrote them in
+    cmp -s <(sort "$TMP/data/archive/$1/merged.csv") <(sort "$TMP/data/archive/$2/merged.csv")
+}
+check_spread() {  # $1: the sweep's name; every worker took part, and all are still up
+    local c name n took=0 line=""
+    for c in $ids; do
+        name=$("$DOCKER" inspect -f '{{.Name}}' "$c"); name=${name#/}
+        n=$(($(done_in "$c") - ${before[$c]:-0}))
+        line="$line $name:$n"
+        [ "$n" -gt 0 ] && took=$((took + 1))
+        [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$c")" = true ] \
+            || { "$DOCKER" logs --tail 15 "$c" >&2; fail "worker $name is not running after the $1 sweep (its log is above)."; }
+    done
+    say "$1 sweep: combinations done by worker:$line"
+    [ "$took" = "$WORKERS" ] \
+        || fail "only $took of $WORKERS workers did a combination of the $1 sweep (each worker's log needs a 'combination k/n done' line)."
+}
+
+phase sweep-1
+mark
+start_sweep first
+finish_sweep first
+FIRST=$VERSION
+rows=$(rows_of "$FIRST")
+[ "$rows" -gt 0 ] || fail "the first sweep's version $FIRST has an empty merged.csv."
+check_spread first
+say "first sweep: version $FIRST, $rows rows"
+
+phase sweep-2
+mark
+start_sweep second
+finish_sweep second
+check_spread second
+same_table "$FIRST" "$VERSION" || fail "the second sweep's table (version $VERSION) differs from the first's."
+say "second sweep: version $VERSION, the same $rows rows; the $WORKERS workers still serve"
+
+if [ "${COMPOSE_CHECK_FAULTS:-1}" = 1 ]; then
+    # --- a worker crashes in the middle of a sweep: its container restarts, nothing is lost --
+    phase restart
+    mark
+    start_sweep restart
+    reclaims=$(compose logs --no-color worker 2>&1 | grep -c 'expired leases back in the queue' || true)
+    # the victim: a worker that holds a lease now (the frontier's owners hash names its
+    # worker id, which its log's "worker ID on" line ties to its container)
+    deadline=$((SECONDS + 180))
+    victim=
+    while [ -z "$victim" ]; do
+        kill -0 "$SCHED_PID" 2>/dev/null || fail "the restart sweep ended before a worker was seen holding a lease."
+        [ $SECONDS -ge $deadline ] && fail "no worker held a lease within 180 s of the restart sweep."
+        for w in $(rcli -a "$password" hvals inferencemax:requests:owners | sort -u); do
+            for c in $ids; do
+                "$DOCKER" logs "$c" 2>&1 | grep -q "worker $w on " && { victim=$c; break 2; }
+            done
+        done
+        [ -n "$victim" ] || sleep 0.2
+    done
+    restarts=$("$DOCKER" inspect -f '{{.RestartCount}}' "$victim")
+    # the worker process dies as in a crash (SIGKILL from outside); `docker kill` would count as
+    # a manual stop, which restart: unless-stopped leaves stopped
+    kill -KILL "$(pgrep -P "$("$DOCKER" inspect -f '{{.State.Pid}}' "$victim")" | head -1)" \
+        || fail "could not kill the worker process of container $victim."
+    finish_sweep restart
+    [ "$("$DOCKER" inspect -f '{{.RestartCount}}' "$victim")" -gt "$restarts" ] \
+        || fail "the killed worker's container was not restarted (restart: unless-stopped)."
+    [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$victim")" = true ] \
+        || fail "the killed worker's container is not running after the sweep."
+    same_table "$FIRST" "$VERSION" \
+        || fail "after a worker was killed mid-sweep, the table (version $VERSION) differs from the first sweep's."
+    [ "$(compose logs --no-color worker 2>&1 | grep -c 'expired leases back in the queue' || true)" -gt "$reclaims" ] \
+        || fail "no worker put the killed worker's lease back in the queue during the restart sweep."
+    say "restart: a worker killed holding a lease came back (restart: unless-stopped), its lease was put back and done; version $VERSION has the same $rows rows"
+
+    # --- a rolling upgrade: a new image, the workers replaced while a sweep runs -----------
+    phase upgrade
+    old_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
+    timeout 600 "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+        --build-arg PIP_NO_INDEX=1 --label "benchcrawl.check.rebuild=$(date +%s%N)" \
+        -t "$IMAGE" "$context" >"$TMP/rebuild.log" 2>&1 \
+        || { tail -30 "$TMP/rebuild.log" >&2; fail "rebuilding the benchcrawl image failed (its log is above)."; }
+    new_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
+    [ "$new_image" != "$old_image" ] || fail "the rebuild gave the same image id; nothing to upgrade to."
+    mark
+    start_sweep upgrade
+    wait_under_way 1 "$(done_total)" upgrade
+    old_ids=$ids
+    # what a user runs after a rebuild; WORKERS in the env file keeps their number
+    compose up -d --no-deps worker >"$TMP/upgrade.log" 2>&1 \
+        || { cat "$TMP/upgrade.log" >&2; fail "docker-compose up -d --no-deps worker failed during the sweep."; }
+    kill -0 "$SCHED_PID" 2>/dev/null \
+        || say "note: the sweep had ended by the time the workers were replaced"
+    ids=$(compose ps -q worker)
+    [ "$(echo "$ids" | wc -w)" = "$WORKERS" ] \
+        || fail "after the upgrade $(echo "$ids" | wc -w) worker containers run, not $WORKERS."
+    for c in $ids; do
+        echo "$old_ids" | grep -qx "$c" && fail "worker container $c was not replaced by the upgrade."
+        [ "$("$DOCKER" inspect -f '{{.Image}}' "$c")" = "$new_image" ] \
+            || fail "worker container $c does not run the rebuilt image."
+    done
+    finish_sweep upgrade
+    same_table "$FIRST" "$VERSION" \
+        || fail "the sweep during the rolling upgrade wrote a different table (version $VERSION)."
+    wait_serving
+    say "upgrade: $WORKERS workers replaced by the rebuilt image during a sweep; version $VERSION has the same $rows rows"
+
+    # --- the same, one worker at a time (ops/roll-workers.sh): never short of workers -----
+    phase roll
+    old_image=$new_image
+    timeout 600 "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+        --build-arg PIP_NO_INDEX=1 --label "benchcrawl.check.rebuild=$(date +%s%N)" \
+        -t "$IMAGE" "$context" >"$TMP/rebuild.log" 2>&1 \
+        || { tail -30 "$TMP/rebuild.log" >&2; fail "rebuilding the benchcrawl image failed (its log is above)."; }
+    new_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
+    mark
+    start_sweep roll
+    wait_under_way 1 "$(done_total)" roll
+    old_ids=$ids
+    bash ops/roll-workers.sh -p "$PROJECT" --env-file "$TMP/compose.env" "${FILES[@]}" >"$TMP/roll.log" 2>&1 \
+        || { cat "$TMP/roll.log" >&2; fail "ops/roll-workers.sh failed during the sweep (its output is above)."; }
+    ids=$(compose ps -q worker)
+    [ "$(echo "$ids" | wc -w)" = "$WORKERS" ] \
+        || fail "after ops/roll-workers.sh $(echo "$ids" | wc -w) worker containers run, not $WORKERS."
+    for c in $ids; do
+        echo "$old_ids" | grep -qx "$c" && fail "worker container $c was not replaced by ops/roll-workers.sh."
+        [ "$("$DOCKER" inspect -f '{{.Image}}' "$c")" = "$new_image" ] \
+            || fail "worker container $c does not run the rebuilt image after ops/roll-workers.sh."
+    done
+    finish_sweep roll
+    same_table "$FIRST" "$VERSION" \
+        || fail "the sweep during ops/roll-workers.sh wrote a different table (version $VERSION)."
+    say "roll: $(grep -c replaced "$TMP/roll.log") workers replaced one at a time during a sweep; version $VERSION has the same $rows rows"
 fi
-[ "$took" = "$WORKERS" ] \
-    || fail "only $took of $WORKERS workers did a combination of the sweep (each worker's log needs a 'combination k/n done' line)."
+
+versions=$(find "$TMP/data/archive" -mindepth 1 -maxdepth 1 -type d ! -name '.*' 2>/dev/null | wc -l || true)
+say "$versions versions, one per sweep; latest $(basename "$(readlink "$TMP/data/latest")")"
 
 if [ "${COMPOSE_CHECK_REDIS:-}" = cluster ]; then
     rcli -a "$password" cluster info | grep -q '^cluster_state:ok' \
-        || fail "the cluster is not in cluster_state:ok after the sweep."
+        || fail "the cluster is not in cluster_state:ok after the sweeps."
     keys=""
     for p in "${node_ports[@]}"; do
         role=$(rcli -a "$password" -p "$p" role | head -1)
         [ "$role" = master ] && keys="$keys $(rcli -a "$password" -p "$p" dbsize)"
     done
-    say "the cluster is ok after the sweep; keys per master:$keys"
+    say "the cluster is ok after the sweeps; keys per master:$keys"
 fi
 
 phase down
@@ -325,4 +496,4 @@ timeout 120 docker-compose -p "$PROJECT" --env-file "$TMP/compose.env" "${FILES[
     || { cat "$TMP/down.log" >&2; fail "docker-compose down did not finish."; }
 rm -f "$TMP/compose.env"
 phase end
-say "passed: $WORKERS workers, one sweep, one version${COMPOSE_CHECK_REDIS:+ (on a Redis $COMPOSE_CHECK_REDIS)}, in $(printf '%.1f' "$(echo "$(date +%s.%N) - $T0" | bc)") s"
+say "passed: $WORKERS serving workers, $versions sweeps opened by the scheduler, one version each${COMPOSE_CHECK_REDIS:+ (on a Redis $COMPOSE_CHECK_REDIS)}, in $(printf '%.1f' "$(echo "$(date +%s.%N) - $T0" | bc)") s"

@@ -407,6 +407,12 @@ class RedisScheduler:
         else:
             self.idle.idle(self.state_at)  # starts the idle clock at the first observation
         self._inc("frontier/leases/reclaimed", state.reclaimed)
+        if state.reclaimed:
+            logger.info(
+                "put %d expired leases back in the queue (a worker stopped without handing "
+                "them back)",
+                state.reclaimed,
+            )
         if state.lost:
             lost = set(state.lost)
             self.held -= lost

@@ -72,6 +72,7 @@ def test_sigterm_while_redis_is_down_exits_within_the_bound_and_loses_nothing(
     # one more lease batch taken in that moment
     assert _dupes(fetches) <= owned + 8, (owned, fetches.most_common(5))
     assert second.stat("frontier/leases/reclaimed") > 0, second.log[-3000:]
+    assert "expired leases back in the queue" in second.log, second.log[-3000:]
     assert "Traceback" not in log and "Traceback" not in second.log
 
 
