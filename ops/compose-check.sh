@@ -111,6 +111,7 @@ missing=()
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v bc >/dev/null || missing+=(bc)
+command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "compose-check: apt-get install ${missing[*]}"
     timeout 300 apt-get update -qq || fail "apt-get update failed; check the machine's Debian mirror."
@@ -223,6 +224,7 @@ else
     redis_port=$(free_port)
 fi
 password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+monitor_port=$(free_port)
 cat >"$TMP/compose.env" <<ENV
 BENCHCRAWL_IMAGE=$IMAGE
 REDIS_IMAGE=$REDIS_IMAGE
@@ -234,7 +236,7 @@ SCRAPYD_USERNAME=check
 SCRAPYD_PASSWORD=$password
 SCRAPYD_PORT=$(free_port)
 BENCHCRAWL_MONITOR_TOKEN=$password
-MONITOR_PORT=$(free_port)
+MONITOR_PORT=$monitor_port
 BENCHCRAWL_DATA=$TMP/data
 WORKER_ARGS=-a base_url=http://127.0.0.1:$port/ $WORKER_SETTINGS
 WORKERS=$WORKERS
@@ -297,6 +299,30 @@ wait_serving() {  # every worker container of $ids says it serves
 }
 wait_serving
 say "$WORKERS workers serve"
+
+# the monitor (behind its token) shows them: serving workers, alive
+compose up -d --no-deps monitor >>"$TMP/up.log" 2>&1 \
+    || { cat "$TMP/up.log" >&2; fail "docker-compose could not start the monitor."; }
+monitor_serving() {  # how many live inferencemax workers in serve mode /api/live lists
+    curl -sf -m 10 -H "Authorization: Bearer $password" "http://127.0.0.1:$monitor_port/api/live" \
+        | "$PYTHON" -c 'import json, sys
+live = json.load(sys.stdin)
+print(sum(1 for n in live["nodes"] if n["spider"] == "inferencemax" and n["mode"] == "serve"
+          and n["worker_state"] in ("serving", "busy") and n["last_seen_ago"] < 10))' 2>/dev/null \
+        || echo 0
+}
+wait_monitor() {  # $1: when
+    local deadline=$((SECONDS + 90)) seen=0
+    while :; do
+        seen=$(monitor_serving)
+        [ "$seen" = "$WORKERS" ] && break
+        [ $SECONDS -ge $deadline ] \
+            && { compose logs --no-color --tail 10 monitor >&2; fail "$1, the monitor's /api/live listed $seen serving workers, not $WORKERS."; }
+        sleep 1
+    done
+}
+wait_monitor "with the workers up"
+say "the monitor lists $WORKERS serving workers"
 
 done_in() { "$DOCKER" logs "$1" 2>&1 | grep -cE 'combination [0-9]+/[0-9]+ done' || true; }
 done_total() { local c n=0; for c in $ids; do n=$((n + $(done_in "$c"))); done; echo "$n"; }
@@ -476,6 +502,8 @@ if [ "${COMPOSE_CHECK_FAULTS:-1}" = 1 ]; then
     say "roll: $(grep -c replaced "$TMP/roll.log") workers replaced one at a time during a sweep; version $VERSION has the same $rows rows"
 fi
 
+wait_monitor "after the sweeps"
+say "the monitor lists the $WORKERS serving workers after the sweeps"
 versions=$(find "$TMP/data/archive" -mindepth 1 -maxdepth 1 -type d ! -name '.*' 2>/dev/null | wc -l || true)
 say "$versions versions, one per sweep; latest $(basename "$(readlink "$TMP/data/latest")")"
 

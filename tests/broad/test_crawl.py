@@ -106,7 +106,12 @@ def _stats(log: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("partitions", [1, 3])
 def test_two_workers_crawl_politely_within_scope(
-    make_farm, start_worker, redis_url: str, tmp_path: Path, partitions: int
+    make_farm,
+    start_worker,
+    redis_url: str,
+    tmp_path: Path,
+    partitions: int,
+    request: pytest.FixtureRequest,
 ) -> None:
     """With 3 partitions, A, B and C are in partitions 2, 0 and 1 (crc32 of the host):
     the crawl spans all three; robots.txt, politeness and dedup hold as with one."""
@@ -181,6 +186,7 @@ def test_two_workers_crawl_politely_within_scope(
 
     # visited index and WARC: every page fetched is indexed and readable back
     r = redis.Redis.from_url(redis_url)
+    request.addfinalizer(r.close)  # an open socket would fail a later growth test
     visited = visited_index(r, _settings(), "broad")
     assert len(visited) == 12  # every page once (not the robots.txt files)
     pdf = visited[farm.url(A, "/doc.pdf")]
