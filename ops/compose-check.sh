@@ -442,15 +442,30 @@ if [ "${COMPOSE_CHECK_FAULTS:-1}" = 1 ]; then
         || fail "no worker put the killed worker's lease back in the queue during the restart sweep."
     say "restart: a worker killed holding a lease came back (restart: unless-stopped), its lease was put back and done; version $VERSION has the same $rows rows"
 
+    rebuild() {  # the same image with a new label: a new image id ($new_image) to upgrade to
+        local old_image
+        old_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
+        timeout 600 "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
+            --build-arg PIP_NO_INDEX=1 --label "benchcrawl.check.rebuild=$(date +%s%N)" \
+            -t "$IMAGE" "$context" >"$TMP/rebuild.log" 2>&1 \
+            || { tail -30 "$TMP/rebuild.log" >&2; fail "rebuilding the benchcrawl image failed (its log is above)."; }
+        new_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
+        [ "$new_image" != "$old_image" ] || fail "the rebuild gave the same image id; nothing to upgrade to."
+    }
+    all_replaced() {  # $1: what replaced them; $WORKERS new containers, all on $new_image
+        ids=$(compose ps -q worker)
+        [ "$(echo "$ids" | wc -w)" = "$WORKERS" ] \
+            || fail "after $1, $(echo "$ids" | wc -w) worker containers run, not $WORKERS."
+        for c in $ids; do
+            echo "$old_ids" | grep -qx "$c" && fail "worker container $c was not replaced by $1."
+            [ "$("$DOCKER" inspect -f '{{.Image}}' "$c")" = "$new_image" ] \
+                || fail "worker container $c does not run the rebuilt image after $1."
+        done
+    }
+
     # --- a rolling upgrade: a new image, the workers replaced while a sweep runs -----------
     phase upgrade
-    old_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
-    timeout 600 "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
-        --build-arg PIP_NO_INDEX=1 --label "benchcrawl.check.rebuild=$(date +%s%N)" \
-        -t "$IMAGE" "$context" >"$TMP/rebuild.log" 2>&1 \
-        || { tail -30 "$TMP/rebuild.log" >&2; fail "rebuilding the benchcrawl image failed (its log is above)."; }
-    new_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
-    [ "$new_image" != "$old_image" ] || fail "the rebuild gave the same image id; nothing to upgrade to."
+    rebuild
     mark
     start_sweep upgrade
     wait_under_way 1 "$(done_total)" upgrade
@@ -460,14 +475,7 @@ if [ "${COMPOSE_CHECK_FAULTS:-1}" = 1 ]; then
         || { cat "$TMP/upgrade.log" >&2; fail "docker-compose up -d --no-deps worker failed during the sweep."; }
     kill -0 "$SCHED_PID" 2>/dev/null \
         || say "note: the sweep had ended by the time the workers were replaced"
-    ids=$(compose ps -q worker)
-    [ "$(echo "$ids" | wc -w)" = "$WORKERS" ] \
-        || fail "after the upgrade $(echo "$ids" | wc -w) worker containers run, not $WORKERS."
-    for c in $ids; do
-        echo "$old_ids" | grep -qx "$c" && fail "worker container $c was not replaced by the upgrade."
-        [ "$("$DOCKER" inspect -f '{{.Image}}' "$c")" = "$new_image" ] \
-            || fail "worker container $c does not run the rebuilt image."
-    done
+    all_replaced "docker-compose up -d --no-deps worker"
     finish_sweep upgrade
     same_table "$FIRST" "$VERSION" \
         || fail "the sweep during the rolling upgrade wrote a different table (version $VERSION)."
@@ -476,26 +484,14 @@ if [ "${COMPOSE_CHECK_FAULTS:-1}" = 1 ]; then
 
     # --- the same, one worker at a time (ops/roll-workers.sh): never short of workers -----
     phase roll
-    old_image=$new_image
-    timeout 600 "$DOCKER" build --network host --build-arg BASE_IMAGE="$BASE_IMAGE" \
-        --build-arg PIP_NO_INDEX=1 --label "benchcrawl.check.rebuild=$(date +%s%N)" \
-        -t "$IMAGE" "$context" >"$TMP/rebuild.log" 2>&1 \
-        || { tail -30 "$TMP/rebuild.log" >&2; fail "rebuilding the benchcrawl image failed (its log is above)."; }
-    new_image=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")
+    rebuild
     mark
     start_sweep roll
     wait_under_way 1 "$(done_total)" roll
     old_ids=$ids
     bash ops/roll-workers.sh -p "$PROJECT" --env-file "$TMP/compose.env" "${FILES[@]}" >"$TMP/roll.log" 2>&1 \
         || { cat "$TMP/roll.log" >&2; fail "ops/roll-workers.sh failed during the sweep (its output is above)."; }
-    ids=$(compose ps -q worker)
-    [ "$(echo "$ids" | wc -w)" = "$WORKERS" ] \
-        || fail "after ops/roll-workers.sh $(echo "$ids" | wc -w) worker containers run, not $WORKERS."
-    for c in $ids; do
-        echo "$old_ids" | grep -qx "$c" && fail "worker container $c was not replaced by ops/roll-workers.sh."
-        [ "$("$DOCKER" inspect -f '{{.Image}}' "$c")" = "$new_image" ] \
-            || fail "worker container $c does not run the rebuilt image after ops/roll-workers.sh."
-    done
+    all_replaced "ops/roll-workers.sh"
     finish_sweep roll
     same_table "$FIRST" "$VERSION" \
         || fail "the sweep during ops/roll-workers.sh wrote a different table (version $VERSION)."
