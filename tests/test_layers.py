@@ -116,3 +116,18 @@ def test_the_addons_module_holds_add_ons_only() -> None:
     assert [n.name for n in tree.body if isinstance(n, ast.FunctionDef)] == []
     classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
     assert classes and all(c.endswith("Addon") for c in classes)
+
+
+def test_one_stats_helper() -> None:
+    # a component adds to a stat with Scrapy's inc_value or benchcrawl.stats.inc, never a
+    # helper of its own (there were four ``_inc`` bodies, then four one-line wrappers)
+    own = {
+        (name, node.name)
+        for name, path in MODULES.items()
+        if name != "benchcrawl.stats"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.lstrip("_") in ("inc", "inc_value", "inc_stat")
+    }
+    assert own == set()
+    assert "benchcrawl.stats" in GRAPH["benchcrawl.frontier.scheduler"]
