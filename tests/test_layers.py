@@ -116,3 +116,46 @@ def test_the_addons_module_holds_add_ons_only() -> None:
     assert [n.name for n in tree.body if isinstance(n, ast.FunctionDef)] == []
     classes = [n.name for n in tree.body if isinstance(n, ast.ClassDef)]
     assert classes and all(c.endswith("Addon") for c in classes)
+
+
+def test_one_stats_helper() -> None:
+    # a component adds to a stat with Scrapy's inc_value or benchcrawl.stats.inc, never a
+    # helper of its own (there were four ``_inc`` bodies, then four one-line wrappers)
+    own = {
+        (name, node.name)
+        for name, path in MODULES.items()
+        if name != "benchcrawl.stats"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.lstrip("_") in ("inc", "inc_value", "inc_stat")
+    }
+    assert own == set()
+    assert "benchcrawl.stats" in GRAPH["benchcrawl.frontier.scheduler"]
+
+
+# module names that more than one package holds, each for the same role in its package: a
+# reader knows which one is open from its path. Any other shared name is two jobs under one
+# name (as scheduler.py, gate.py and charts.py once were).
+SAME_ROLE = {
+    "auth": "the monitor's sign-in check, and its routes (monitor/routes/ has one per concern)",
+    "data": "what a package reads or serves as its data (the monitor: DATA_DIR; the replica)",
+    "defaults": "a component's defaults module, applied by its add-on",
+    "keys": "a package's Redis key names, from its settings",
+    "metrics": "Prometheus metrics: a worker's and the cluster's",
+    "queue": "an implementation of the frontier's queue interface",
+    "state": "a package's own record (the scheduler's last run, a sweep's progress)",
+    "table": "a dashboard generation's results table",
+    "versions": "the versioned output, and the command named after it",
+    "warc": "WARC records, and the pipeline that writes them",
+}
+
+
+def test_a_shared_module_name_is_one_role() -> None:
+    shared: dict[str, list[str]] = {}
+    for name in MODULES:
+        leaf = name.rpartition(".")[2]
+        if MODULES[name].name != "__init__.py":
+            shared.setdefault(leaf, []).append(name)
+    twice = {leaf for leaf, names in shared.items() if len(names) > 1}
+    assert twice == set(SAME_ROLE), (sorted(twice - set(SAME_ROLE)), sorted(set(SAME_ROLE) - twice))
+    assert {"scheduler", "gate", "charts", "page", "dashboard", "outcome"}.isdisjoint(twice)

@@ -14,7 +14,7 @@ from typing import Any
 
 from benchcrawl.browser.api_capture import INFERENCEMAX, INFERENCEX, ApiCapture
 from benchcrawl.browser.capture import CapturedFile, DataCapture
-from benchcrawl.browser.dashboard import Dashboard
+from benchcrawl.browser.dropdowns import Dashboard
 
 _IN_PLACE_WAIT = 3.0  # s: how long a pooled page's run date control or option is looked for
 

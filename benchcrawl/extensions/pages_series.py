@@ -85,10 +85,10 @@ class PagesSeries:
         pipe.expire(self.key, self.window)
         pipe.execute()
         if self.failing:
-            logger.info("monitor: the pages/min series reaches Redis again")
+            logger.info("the monitor's pages/min series reaches Redis again")
             self.failing = False
 
     def _failed(self, failure: object) -> None:
         if not self.failing:
-            logger.warning("monitor: could not write the pages/min series: %s", failure)
+            logger.warning("could not write the monitor's pages/min series: %s", failure)
             self.failing = True

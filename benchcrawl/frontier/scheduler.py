@@ -91,7 +91,7 @@ class RedisScheduler:
         self.redis = RedisGuard(
             "frontier",
             retry_max_delay,
-            count=lambda: self._inc("frontier/redis/errors"),
+            count=lambda: inc(self.stats, "frontier/redis/errors"),
             holding=lambda: (
                 f"keeping {len(self.outbox)} queued writes and {len(self.held)} leases in "
                 "this worker and retrying"
@@ -220,7 +220,7 @@ class RedisScheduler:
                     self._close_rest(reason)
                     return
                 time.sleep(CLOSE_RETRY)
-        self._inc("frontier/leases/released", released)
+        inc(self.stats, "frontier/leases/released", released)
         if not self.persist and reason == "finished":
             self._purge_if_last()
         self._close_rest(reason)
@@ -253,8 +253,8 @@ class RedisScheduler:
         lease = request.meta.get(LEASE_KEY)
         fingerprint = self.dupefilter.fingerprint(request)
         if not request.dont_filter and fingerprint in self.recent:
-            self._inc("frontier/dedup/hits")
-            self._inc("frontier/dedup/local_hits")
+            inc(self.stats, "frontier/dedup/hits")
+            inc(self.stats, "frontier/dedup/local_hits")
             if lease:  # a redirect to a page already seen: the original is done
                 self.finish(lease, None)
             return False
@@ -262,7 +262,7 @@ class RedisScheduler:
             data = self.codec.encode(request)
         except RequestNotSerializable as e:
             logger.error("%s", e)
-            self._inc("frontier/requests/unserializable")
+            inc(self.stats, "frontier/requests/unserializable")
             if lease:
                 self.finish(lease, f"its successor could not be queued: {e}")
             return False
@@ -273,8 +273,8 @@ class RedisScheduler:
             self.recent.add(fingerprint)
         if lease:  # a retry or redirect of a leased request replaces it
             self.finish(lease, None)
-        self._inc("scheduler/enqueued/redis")
-        self._inc("scheduler/enqueued")  # the total, next to the namespaced one, as Scrapy's
+        inc(self.stats, "scheduler/enqueued/redis")
+        inc(self.stats, "scheduler/enqueued")  # the total, next to the namespaced one, as Scrapy's
         self.idle.busy()
         if len(self.outbox) >= COMMIT_SIZE:
             self.redis(self._flush)
@@ -286,8 +286,8 @@ class RedisScheduler:
         if not self.buffer:
             return None
         _, request = self.buffer.popleft()
-        self._inc("scheduler/dequeued/redis")
-        self._inc("scheduler/dequeued")
+        inc(self.stats, "scheduler/dequeued/redis")
+        inc(self.stats, "scheduler/dequeued")
         return request
 
     def __len__(self) -> int:
@@ -312,11 +312,11 @@ class RedisScheduler:
         self.held.discard(lease)
         if reason is None:
             self.outbox.ack(lease)
-            self._inc("frontier/requests/acked")
+            inc(self.stats, "frontier/requests/acked")
             return
         record = {"reason": reason, "worker": self.queue.worker, "at": round(time.time(), 3)}
         self.outbox.fail(lease, json.dumps(record))
-        self._inc("frontier/requests/failed")
+        inc(self.stats, "frontier/requests/failed")
         logger.debug("request %s failed for good: %s", lease, reason)
 
     def _refill(self) -> None:
@@ -345,13 +345,13 @@ class RedisScheduler:
                 request = self.codec.decode(data)
             except Exception as e:
                 logger.error("cannot read queued request %s: %s", lease, e)
-                self._inc("frontier/requests/unreadable")
+                inc(self.stats, "frontier/requests/unreadable")
                 self.finish(lease, f"unreadable: {e}")
                 continue
             request.meta[LEASE_KEY] = lease
             request.errback = LeaseErrback(lease, request.errback, self.finish, crawl)
             self.buffer.append((lease, request))
-        self._inc("frontier/requests/leased", len(rows))
+        inc(self.stats, "frontier/requests/leased", len(rows))
         self.idle.busy()
         for lease, data in entries:
             self._expand_start_entry(lease, data)
@@ -373,7 +373,7 @@ class RedisScheduler:
             requests = self.feed.requests(data, self.codec)
         except Exception as e:
             logger.error("start URL entry %s made no request: %s", lease, e)
-            self._inc("frontier/start_urls/unusable")
+            inc(self.stats, "frontier/start_urls/unusable")
             self.finish(lease, f"start URL entry: {e}")
             return
         crawl = self.crawler.engine.crawl  # type: ignore[union-attr]
@@ -406,7 +406,7 @@ class RedisScheduler:
             self.idle.busy()
         else:
             self.idle.idle(self.state_at)  # starts the idle clock at the first observation
-        self._inc("frontier/leases/reclaimed", state.reclaimed)
+        inc(self.stats, "frontier/leases/reclaimed", state.reclaimed)
         if state.reclaimed:
             logger.info(
                 "put %d expired leases back in the queue (a worker stopped without handing "
@@ -417,7 +417,7 @@ class RedisScheduler:
             lost = set(state.lost)
             self.held -= lost
             self.buffer = deque((i, r) for i, r in self.buffer if i not in lost)
-            self._inc("frontier/leases/lost", len(lost))
+            inc(self.stats, "frontier/leases/lost", len(lost))
             logger.warning(
                 "%d leases expired before this worker renewed them; another "
                 "worker may crawl those requests again",
@@ -431,8 +431,8 @@ class RedisScheduler:
             return
         result = self.queue.commit(batch.pushes, batch.acks, batch.fails)
         self.outbox.drop(len(batch))
-        self._inc("frontier/requests/enqueued", result.pushed)
-        self._inc("frontier/dedup/hits", result.duplicates)
+        inc(self.stats, "frontier/requests/enqueued", result.pushed)
+        inc(self.stats, "frontier/dedup/hits", result.duplicates)
         if result.pushed:
             self.lease_after = 0.0
 
@@ -474,9 +474,6 @@ class RedisScheduler:
             assert spider is not None
             purge_frontier(self.queue.server, self.crawler.settings, spider.name, self.queue)
             logger.info("SCHEDULER_PERSIST is off: deleted the finished crawl's state")
-
-    def _inc(self, key: str, count: int = 1) -> None:
-        inc(self.stats, key, count)
 
 
 def running_scheduler(crawler: Crawler) -> RedisScheduler | None:

@@ -200,10 +200,10 @@ class ResourceAwareMiddleware:
             [*self.others, self.status()], self.node
         )
         if decision.changed and decision.state is State.THROTTLED:
-            self._inc("resources/throttle_events")
+            inc(self.stats, "resources/throttle_events")
             logger.info("node %s throttled: %s", self.node, decision.reason)
         elif decision.changed and decision.state is State.PAUSED:
-            self._inc("resources/pause_events")
+            inc(self.stats, "resources/pause_events")
             logger.info("node %s paused by its %s pause flag", self.node, self.pause)
         leasing = decision.state is State.RUNNING or fallback
         if leasing == self.leasing:
@@ -225,9 +225,9 @@ class ResourceAwareMiddleware:
         spent = now - self.last_tick
         self.last_tick = now
         if self.decision.state is State.THROTTLED:
-            self._inc("resources/throttled_seconds", spent)
+            inc(self.stats, "resources/throttled_seconds", spent)
         elif self.decision.state is State.PAUSED:
-            self._inc("resources/paused_seconds", spent)
+            inc(self.stats, "resources/paused_seconds", spent)
 
     def status(self, doing: Report | None = None) -> NodeStatus:
         """This node's heartbeat; with *doing*, what it works on (the heartbeat's report;
@@ -277,7 +277,7 @@ class ResourceAwareMiddleware:
             self.crawler.signals.send_catch_log(signal=bc_signals.lease_limit_changed, limit=limit)
 
     def _on_redis_error(self, failure: Any) -> None:
-        self._inc("resources/heartbeat_errors")
+        inc(self.stats, "resources/heartbeat_errors")
         if not self.redis_down:
             self.redis_down = True
             logger.warning(
@@ -295,9 +295,6 @@ class ResourceAwareMiddleware:
         if r is None:
             return "no figures yet"
         return f"cpu {r.cpu_load:.0f}%, memory {r.memory:.0f}%, network {r.network:.0f}%"
-
-    def _inc(self, key: str, value: float = 1) -> None:
-        inc(self.stats, key, value)
 
 
 def _renice(nice: int) -> None:

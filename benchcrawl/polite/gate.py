@@ -70,7 +70,7 @@ class PoliteGateMiddleware:
         self._redis = RedisRetry(
             "polite gate",
             retry_max_delay,
-            lambda: self._inc("broad/gate/redis_errors"),
+            lambda: inc(self.stats, "broad/gate/redis_errors"),
             stopping=stopping,
         )
 
@@ -99,24 +99,24 @@ class PoliteGateMiddleware:
         if ROBOTS_META not in request.meta:
             rules = await self._redis(self.rules, domain)
             if rules is not None and not rules.allowed(request.url):
-                self._inc("broad/robots/denied")
+                inc(self.stats, "broad/robots/denied")
                 raise IgnoreRequest(f"robots.txt of {domain} disallows {request.url}")
         while True:
             wait = await self._redis(self.state.gate, domain)
             if wait == 0:
                 return
             if wait == EXCLUDED:
-                self._inc("broad/excluded/dropped")
+                inc(self.stats, "broad/excluded/dropped")
                 raise IgnoreRequest(f"{domain} is excluded")
             if wait == NOT_SEED:
-                self._inc("broad/offsite/dropped")
+                inc(self.stats, "broad/offsite/dropped")
                 raise IgnoreRequest(f"{domain} is not a seed domain")
-            self._inc("broad/politeness/waits")
+            inc(self.stats, "broad/politeness/waits")
             await asyncio.sleep(wait / 1000)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        self._inc(f"broad/status/{response.status}")
-        self._inc("broad/bytes", len(response.body))
+        inc(self.stats, f"broad/status/{response.status}")
+        inc(self.stats, "broad/bytes", len(response.body))
         return response
 
     def rules(self, domain: str) -> RobotsRules | None:
@@ -136,6 +136,3 @@ class PoliteGateMiddleware:
         while len(self._rules) > self.local_size:
             self._rules.popitem(last=False)
         return rules
-
-    def _inc(self, key: str, count: int = 1) -> None:
-        inc(self.stats, key, count)

@@ -11,7 +11,8 @@ One module per concept:
 * ``db.py``: the results database (SQLAlchemy 2: SQLite by default, PostgreSQL);
 * ``parquet.py``: ``merged.parquet``;
 * ``report.py``: ``report.md``;
-* ``make.py``: the steps in order, each timed, each failing on its own.
+* ``make.py``: the steps in order, each timed, each failing on its own (``step.py``: one
+  step's run and outcome, shared with ``inferencex_make.py``).
 
 A version's folder once its products are made::
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchcrawl.exceptions import BenchcrawlError
-from benchcrawl.products.outcome import StepOutcome, run_step
+from benchcrawl.products.step import StepOutcome, run_step
 from benchcrawl.storage.inferencex import GENERATION
 from benchcrawl.storage.versions import read_manifest
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from benchcrawl.products.outcome import StepOutcome, run_step
+from benchcrawl.products.step import StepOutcome, run_step
 
 STEPS = ("diff", "parquet", "charts", "db", "report")
 #: how to make a step again by hand

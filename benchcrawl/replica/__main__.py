@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import inferencex_data
 from .data import default_snapshot_dir, generate, load_snapshot
+from .inferencemax_page import VARIANTS
 from .inferencex_server import InferenceXReplica
-from .page import VARIANTS
 from .server import HttpReplica, Replica
 
 GENERATIONS = ("inferencemax", "inferencex")

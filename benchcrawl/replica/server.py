@@ -18,7 +18,7 @@ from .data import (
     load_snapshot,
     page_catalog,
 )
-from .page import VARIANTS, render_page
+from .inferencemax_page import VARIANTS, render_page
 
 logger = logging.getLogger(__name__)
 

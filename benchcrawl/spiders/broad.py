@@ -145,7 +145,7 @@ class BroadSpider(Spider):
         spider.gate = None
         spider.archive = _UNKNOWN
         spider.redis = RedisRetry.for_crawler(
-            crawler, "broad spider", lambda: spider._inc("broad/spider/redis_errors")
+            crawler, "broad spider", lambda: inc(crawler.stats, "broad/spider/redis_errors")
         )
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
@@ -173,9 +173,9 @@ class BroadSpider(Spider):
         body, truncated = truncate(response.body, self.max_page)
         content_type = response.headers.get(b"Content-Type")
         html = is_html(content_type)
-        self._inc("broad/pages")
+        inc(self.crawler.stats, "broad/pages")
         if truncated:
-            self._inc("broad/pages/truncated")
+            inc(self.crawler.stats, "broad/pages/truncated")
         record: dict[str, Any] = {
             "status": response.status,
             "type": content_type.decode("latin-1") if content_type else None,
@@ -197,7 +197,7 @@ class BroadSpider(Spider):
             record.update(warc=where.file, offset=where.offset, length=where.length)
         links: list[str] = []
         if not html:
-            self._inc("broad/pages/not_html")
+            inc(self.crawler.stats, "broad/pages/not_html")
         elif 200 <= response.status < 300:
             links = extract_links(body, response.url, nofollow=self.nofollow)
         for request in await self._new_requests(response.url, json.dumps(record), links):
@@ -234,8 +234,8 @@ class BroadSpider(Spider):
                 known.add(key)
                 continue
             candidates.append((link, host))
-        self._inc("broad/links/offsite", offsite)
-        self._inc("broad/robots/denied", denied)
+        inc(self.crawler.stats, "broad/links/offsite", offsite)
+        inc(self.crawler.stats, "broad/robots/denied", denied)
         requests = [
             Request(link, callback=self.parse, errback=self.on_error) for link, _ in candidates
         ]
@@ -260,14 +260,14 @@ class BroadSpider(Spider):
                 dropped += 1
             elif new:
                 out.append(request)
-        self._inc("broad/links/excluded", dropped)
-        self._inc("broad/links/new", len(out))
-        self._inc("broad/links/seen", len(candidates) - len(out) - dropped)
+        inc(self.crawler.stats, "broad/links/excluded", dropped)
+        inc(self.crawler.stats, "broad/links/new", len(out))
+        inc(self.crawler.stats, "broad/links/seen", len(candidates) - len(out) - dropped)
         return out
 
     def on_error(self, failure: Failure) -> None:
         if not isinstance(failure.value, IgnoreRequest):
-            self._inc(f"broad/errors/{type(failure.value).__name__}")
+            inc(self.crawler.stats, f"broad/errors/{type(failure.value).__name__}")
 
     # --- robots.txt ----------------------------------------------------------------------
     async def parse_robots(self, response: Response) -> None:
@@ -306,12 +306,12 @@ class BroadSpider(Spider):
         crawl_delay = RobotsRules(entry, self.robots_agent).crawl_delay()
         delay = domain_delay_ms(0, crawl_delay, self.max_crawl_delay)
         failed = self.state.store_robots(domain, entry, delay, self._scheduler().worker)
-        self._inc("broad/robots/fetched")
-        self._inc(f"broad/robots/{entry.kind}")
+        inc(self.crawler.stats, "broad/robots/fetched")
+        inc(self.crawler.stats, f"broad/robots/{entry.kind}")
         logger.debug("robots.txt of %s: %s (status %s)", domain, entry.kind, status)
         if failed:
-            self._inc("broad/robots/gave_up")
-            self._inc("broad/robots/gave_up_requests", failed)
+            inc(self.crawler.stats, "broad/robots/gave_up")
+            inc(self.crawler.stats, "broad/robots/gave_up_requests", failed)
             logger.warning(
                 "robots.txt of %s unreachable %d times in a row: its %d queued requests "
                 "are recorded as failed (scrapy frontier %s --requeue-failed queues them again)",
@@ -367,9 +367,6 @@ class BroadSpider(Spider):
         if started is not None and pages:
             elapsed = (datetime.now(UTC) - started).total_seconds()
             stats.set_value("broad/pages_per_second", round(pages / max(elapsed, 1e-6), 2))
-
-    def _inc(self, key: str, count: int = 1) -> None:
-        inc(self.crawler.stats, key, count)
 
 
 def _read_exclusions(path: str) -> set[str]:

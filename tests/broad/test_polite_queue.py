@@ -84,6 +84,12 @@ def _urls(rows: list[tuple[str, bytes]]) -> list[str]:
     return [url_of(data) for _, data in rows]
 
 
+def _redis_ms(server: redis.Redis) -> int:
+    """Redis's clock in ms, read as the gate script reads it (TIME)."""
+    sec, usec = server.time()
+    return int(sec) * 1000 + int(usec) // 1000
+
+
 def _allow(state: DomainState, *domains: str, delay_ms: int = 0) -> None:
     for d in domains:
         state.store_robots(d, classify(404), delay_ms)
@@ -101,24 +107,32 @@ def test_first_lease_of_a_domain_is_its_robots_txt(server: redis.Redis) -> None:
     state.store_robots("a.test", classify(200, b"User-agent: *\nCrawl-delay: 2\n"), 2000)
     assert queue.lease(10, 30_000) == []  # its turn: 2 s (Crawl-delay) after the robots fetch
     server.zadd("t:domains:ready", {"a.test": 0})
+    before = _redis_ms(server)
     assert _urls(queue.lease(10, 30_000)) == ["https://a.test:8443/1"]
-    turn = server.zscore("t:domains:ready", "a.test")
-    now = server.time()
-    assert turn is not None and turn - (now[0] * 1000 + now[1] // 1000) > 1900
+    after = _redis_ms(server)
+    turn = server.zscore("t:domains:ready", "a.test")  # the next: a Crawl-delay after this
+    assert turn is not None and before + 2000 <= turn <= after + 2000
 
 
 def test_lease_takes_one_request_per_domain_and_moves_each_turn_on(server: redis.Redis) -> None:
-    queue, state = _queue(server), _state(server)
+    # a minute's delay: the second lease comes well within it however busy the host
+    queue, state = _queue(server, min_delay=60), _state(server)
     state.add_seeds(["a.test", "b.test", "c.test"])
     _allow(state, "a.test", "b.test", "c.test")
     server.zadd("t:domains:ready", {d: 0 for d in ("a.test", "b.test", "c.test")})
     pushes = [_push(f"http://{d}/{i}") for i in range(3) for d in ("a.test", "b.test", "c.test")]
     assert queue.commit(pushes, [], []).pushed == 9
     server.zadd("t:domains:ready", {d: 0 for d in ("a.test", "b.test", "c.test")})
+    before = _redis_ms(server)
     first = _urls(queue.lease(10, 30_000))
+    after = _redis_ms(server)
     assert sorted(first) == ["http://a.test/0", "http://b.test/0", "http://c.test/0"]
     assert queue.lease(10, 30_000) == []  # every domain waits for its turn
-    time.sleep(0.55)
+    # which comes one delay after the lease: no sooner (polite), no later (a domain's pages
+    # go out once a delay, as fast as politeness allows)
+    turns = [server.zscore("t:domains:ready", d) for d in ("a.test", "b.test", "c.test")]
+    assert all(t is not None and before + 60_000 <= t <= after + 60_000 for t in turns), turns
+    server.zadd("t:domains:ready", {d: 0 for d in ("a.test", "b.test", "c.test")})  # turns come
     assert sorted(_urls(queue.lease(10, 30_000))) == [
         "http://a.test/1",
         "http://b.test/1",
@@ -139,13 +153,18 @@ def test_priority_then_fifo_within_a_domain(server: redis.Redis) -> None:
 
 
 def test_unreachable_robots_txt_holds_the_domain_until_the_retry(server: redis.Redis) -> None:
-    queue, state = _queue(server, min_delay=0.0), _state(server)
+    # a minute to the retry: the lease right after is well within it however busy the host
+    queue, state = _queue(server, min_delay=0.0), _state(server, robots_retry=60)
     state.add_seeds(["a.test"])
     queue.commit([_push("http://a.test/1")], [], [])
     assert _urls(queue.lease(1, 30_000)) == ["http://a.test/robots.txt"]
+    before = _redis_ms(server)
     state.store_robots("a.test", classify(503), 0)
     assert queue.lease(1, 30_000) == []
-    time.sleep(0.35)  # robots_retry
+    retry = -int(server.hget("t:robots", "a.test") or 0)  # -until: unreachable, retry then
+    assert retry >= before + 60_000 and server.zscore("t:domains:ready", "a.test") == retry
+    server.hset("t:robots", "a.test", -(before - 1))  # as if the retry time had come
+    server.zadd("t:domains:ready", {"a.test": before - 1})
     assert _urls(queue.lease(1, 30_000)) == ["http://a.test/robots.txt"]
     assert server.get("t:domains:queued") == b"1"  # the page waited, it was not dropped
 
@@ -245,17 +264,29 @@ def test_excluded_and_non_seed_domains_are_dropped_at_lease(server: redis.Redis)
 
 
 def test_gate_spaces_fetches_and_refuses_out_of_scope(server: redis.Redis) -> None:
-    state = _state(server, min_delay=0.3, margin=0.05)
+    # a minute's delay: however long a busy host takes between two calls, the second is
+    # inside it, and the wait is checked against Redis's clock read around the call
+    state = _state(server, min_delay=60, margin=0.05)
+    last_fetch = state.keys.last_fetch
     state.add_seeds(["a.test", "b.test"])
     assert state.gate("a.test") == 0
+    last = int(server.hget(last_fetch, "a.test") or -1)
+    before = _redis_ms(server)
     wait = state.gate("a.test")
-    assert 100 < wait <= 350  # 300 ms less what elapsed since the first gate (busy host)
+    after = _redis_ms(server)
+    # the minimum and the margin after the recorded fetch, less what elapsed since
+    assert last + 60_050 - after <= wait <= last + 60_050 - before
     assert state.gate("b.test") == 0  # domains are independent
-    time.sleep(wait / 1000)
+    server.hset(last_fetch, "a.test", last - 60_050)  # as if the delay had passed
+    before = _redis_ms(server)
     assert state.gate("a.test") == 0
-    server.hset("t:domains:delay", "b.test", 2000)  # Crawl-delay beats the minimum
-    # 2 s + margin after its fetch ~0.35 s ago (more on a busy host, so a low floor)
-    assert 1000 < state.gate("b.test") <= 2050
+    assert int(server.hget(last_fetch, "a.test") or -1) >= before  # the new fetch recorded
+    server.hset(state.keys.delays, "b.test", 120_000)  # Crawl-delay beats the minimum
+    last = int(server.hget(last_fetch, "b.test") or -1)
+    before = _redis_ms(server)
+    wait = state.gate("b.test")
+    after = _redis_ms(server)
+    assert last + 120_050 - after <= wait <= last + 120_050 - before
     assert state.gate("c.test") == NOT_SEED
     state.add_excluded(["a.test"])
     assert state.gate("a.test") == EXCLUDED

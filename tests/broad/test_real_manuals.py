@@ -230,16 +230,18 @@ def test_default_delay_on_a_few_hundred_real_pages_is_polite(
         gaps = {h: closest_gap(fetches) for h, fetches in hosts.items()}
         close = {h: g for h, g in gaps.items() if g < DELAY - SLACK}
         assert not close, f"closest fetches per host (s): {close}"
-        # and no slower than it must be: the hosts' turns come round about once a delay
+        # how close to the delay the turns came round depends on the host's load: printed,
+        # not bounded; that a turn is set one delay after a fetch, no later, is
+        # tests/broad/test_polite_queue.py's
         spacing = sorted(
             b.start - a.start
             for fetches in hosts.values()
             for a, b in zip(fetches, fetches[1:], strict=False)
         )
-        assert DELAY <= spacing[len(spacing) // 2] <= 1.5 * DELAY, spacing
         print(
             f"{len(expected.fetched)} pages on {len(POLITE_HOSTS)} hosts in {elapsed:.1f} s; "
-            f"closest gap {min(gaps.values()):.3f} s"
+            f"closest gap {min(gaps.values()):.3f} s, "
+            f"median gap {spacing[len(spacing) // 2]:.3f} s (delay {DELAY} s)"
         )
 
 

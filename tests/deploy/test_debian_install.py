@@ -6,7 +6,8 @@ the only ``python3``).
 What the user notices is checked: the exit code, a ``.venv`` over Debian's Python in the
 folder, its ``scrapy`` listing the project's spiders, the system Python left without
 benchcrawl, every installed version the one in ``requirements/lock.txt``, a second run that
-reuses the venv, and an active virtual environment used instead of a new ``.venv``.
+reuses the venv, an active virtual environment used instead of a new ``.venv``, and the
+README's first command (``bash ops/run-local.sh``) run by the same user to its ``latest/``.
 
 pip fetches from the package index as a user's would, helped by pip's cache in ``$HOME``."""
 
@@ -195,3 +196,26 @@ def test_an_active_venv_is_used_instead_of_a_new_one(installed: Installed, tmp_p
         check=True,
     ).stdout
     assert Path(where.strip()).is_relative_to(tree)
+
+
+def test_the_readmes_first_command_runs_the_job(installed: Installed, tmp_path: Path) -> None:
+    # `bash ops/run-local.sh` as written, by the same stock user: it installs (the venv is
+    # there now), serves the replica, sweeps it and draws the charts with the venv's scrapy
+    tree, first = installed
+    assert first.returncode == 0, first.stderr
+    data = tmp_path / "data"
+    run = subprocess.run(
+        ["bash", "ops/run-local.sh", str(data)],
+        cwd=tree,
+        env=stock_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]
+    assert "making a virtual environment" not in run.stdout
+    latest = data / "latest"
+    assert f"latest: {latest} -> " in run.stdout
+    rows = (latest / "merged.csv").read_text().splitlines()
+    assert len(rows) > 1 and f"table: {latest}/merged.csv ({len(rows) - 1} rows)" in run.stdout
+    assert (latest / "charts" / "index.html").is_file()

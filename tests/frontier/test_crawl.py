@@ -173,9 +173,12 @@ def test_idle_worker_waits_for_a_lease_held_elsewhere(
     assert worker.alive(), worker.log[-3000:]
     r.zrem("farm:requests:leases", "00000000000000ff")  # the other worker acks
     r.hdel("farm:requests:owners", "00000000000000ff")
-    started = time.monotonic()
-    assert worker.wait(20) == 0, worker.log[-3000:]
-    assert time.monotonic() - started < 15  # about 1 s; bounded for a busy 2-core host
+    assert worker.wait(20) == 0, worker.log[-3000:]  # about 1 s after the ack
+    # it waited for that lease, not for anything else: it closed as finished, with the
+    # crawl whole and nothing fetched twice
+    assert "'finish_reason': 'finished'" in worker.log, worker.log[-3000:]
+    fetches = farm.fetches()
+    assert set(fetches) == _all_pages(farm) and max(fetches.values()) == 1, fetches
 
 
 @PARTITIONS
@@ -243,7 +246,6 @@ def test_unreachable_redis_is_one_sentence_and_exit_1(make_farm):
     from tests.support.redis_server import free_port
     from tests.support.worker import PROJECT
 
-    started = time.monotonic()
     out = subprocess.run(
         [
             sys.executable,
@@ -261,8 +263,8 @@ def test_unreachable_redis_is_one_sentence_and_exit_1(make_farm):
         cwd=PROJECT,
         capture_output=True,
         text=True,
-        timeout=20,
+        timeout=20,  # it does not wait for Redis to come back (about 2 s with start-up)
     )
     assert out.returncode == 1
-    assert time.monotonic() - started < 15  # about 2 s with start-up; for a busy 2-core host
-    assert "cannot reach Redis" in out.stderr and "Traceback" not in out.stderr
+    assert out.stderr.count("cannot reach Redis") == 1  # said once: no retries
+    assert "Traceback" not in out.stderr
