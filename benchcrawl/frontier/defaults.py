@@ -52,6 +52,7 @@ FRONTIER_TRANSIENT_META_KEYS = [  # per-process meta, dropped when a request is 
     "playwright_page_event_handlers",
     "playwright_page_methods",
     "playwright_security_details",
+    "polite_gate_passed",  # benchcrawl.polite.gate: this process's clock
 ]
 FRONTIER_WAIT_REPLICAS = 0  # >0: each lease and commit waits until this many replicas have it
 FRONTIER_WAIT_TIMEOUT = 1.0  # s; the longest such a wait lasts (then counted, logged, gone on)

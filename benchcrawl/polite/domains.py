@@ -60,6 +60,7 @@ class DomainState:
             touched += [frontier.failed, frontier.data, frontier.seq]
         one_slot(server, [k for k in touched if k], "the broad crawl's domain state")
         self._gate = register_polite(server, "gate")
+        self._sent = register_polite(server, "sent")
         self._robots = register_polite(server, "robots")
         self._page = register_polite(server, "page")
 
@@ -79,6 +80,12 @@ class DomainState:
                 ],
             )
         )
+
+    def sent(self, domain: str, ago_ms: int) -> bool:
+        """A fetch of *domain* left *ago_ms* ms ago, later than its gate recorded: the
+        domain's last fetch moves on to then (unless a later one is recorded). True if it
+        moved."""
+        return bool(self._sent(keys=[self.keys.last_fetch], args=[domain, max(0, ago_ms)]))
 
     # --- robots.txt ----------------------------------------------------------------------
     def robots_entry(self, domain: str) -> RobotsEntry | None:
@@ -182,6 +189,9 @@ class PartitionedDomains:
 
     def gate(self, domain: str) -> int:
         return self.part(domain).gate(domain)
+
+    def sent(self, domain: str, ago_ms: int) -> bool:
+        return self.part(domain).sent(domain, ago_ms)
 
     def robots_entry(self, domain: str) -> RobotsEntry | None:
         return self.part(domain).robots_entry(domain)

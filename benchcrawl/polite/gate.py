@@ -9,7 +9,11 @@ crawl, drops what must not be fetched and holds what must wait.
 - politeness: one Redis call (``lua/gate.lua``) records the fetch if the domain's delay
   has passed since its last fetch by any worker, else says how long to wait; the request
   waits here and asks again. This is what makes the delay hold for any number of workers;
-  the ready queue only makes sure workers seldom have to wait.
+  the ready queue only makes sure workers seldom have to wait. A request that reaches the
+  wire more than ``BROAD_DELAY_MARGIN`` after its gate said go (a worker held up by a
+  loaded host) moves the domain's last fetch on to when it really left, as its response
+  headers arrive (``lua/sent.lua``), so the next fetch keeps the whole delay from it; on
+  an unloaded host no request is held that long and nothing is added per page.
 
 During a Redis outage the request waits here and asks again with backoff (up to
 ``FRONTIER_RETRY_MAX_DELAY`` between tries), like the scheduler: it neither fails nor is
@@ -25,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
@@ -33,7 +37,7 @@ from scrapy.utils.misc import load_object
 
 from benchcrawl.broad.robots import RobotsRules
 from benchcrawl.broad.scope import host_of
-from benchcrawl.connection import RedisRetry
+from benchcrawl.connection import REDIS_DOWN, RedisRetry
 from benchcrawl.polite.domains import (
     EXCLUDED,
     NOT_SEED,
@@ -46,6 +50,8 @@ from benchcrawl.stats import inc
 
 logger = logging.getLogger(__name__)
 
+GATE_PASSED_META = "polite_gate_passed"  # monotonic time the gate said go (this process's)
+
 
 class PoliteGateMiddleware:
     def __init__(
@@ -57,9 +63,11 @@ class PoliteGateMiddleware:
         local_ttl: float,
         local_size: int,
         retry_max_delay: float,
+        margin: float = 0.0,
         stopping: Callable[[], bool] | None = None,
     ) -> None:
         self.state = state
+        self.margin = margin  # a fetch held up longer than this moves its domain's turn
         self.user_agent = user_agent
         self.stats = stats
         self.local_ttl = local_ttl
@@ -83,19 +91,21 @@ class PoliteGateMiddleware:
             raise NotConfigured("the polite gate works with the polite queue only")
         assert crawler.spider is not None
         state = domain_state(settings, crawler.spider.name)
-        return cls(
+        gate = cls(
             state,
             settings["USER_AGENT"],
             crawler.stats,
             local_ttl=settings.getfloat("BROAD_ROBOTS_LOCAL_TTL"),
             local_size=settings.getint("BROAD_ROBOTS_LOCAL_SIZE"),
             retry_max_delay=settings.getfloat("FRONTIER_RETRY_MAX_DELAY"),
+            margin=settings.getfloat("BROAD_DELAY_MARGIN"),
             stopping=lambda: not crawler.crawling,
         )
+        crawler.signals.connect(gate.headers_received, signal=signals.headers_received)
+        return gate
 
     async def process_request(self, request: Request) -> None:
-        # a robots.txt fetch (and its redirects) counts against the domain it is for
-        domain = request.meta.get(ROBOTS_META) or host_of(request.url)
+        domain = _domain(request)
         if ROBOTS_META not in request.meta:
             rules = await self._redis(self.rules, domain)
             if rules is not None and not rules.allowed(request.url):
@@ -104,6 +114,7 @@ class PoliteGateMiddleware:
         while True:
             wait = await self._redis(self.state.gate, domain)
             if wait == 0:
+                request.meta[GATE_PASSED_META] = time.monotonic()
                 return
             if wait == EXCLUDED:
                 inc(self.stats, "broad/excluded/dropped")
@@ -113,6 +124,22 @@ class PoliteGateMiddleware:
                 raise IgnoreRequest(f"{domain} is not a seed domain")
             inc(self.stats, "broad/politeness/waits")
             await asyncio.sleep(wait / 1000)
+
+    def headers_received(self, request: Request, **kwargs: Any) -> None:
+        """A fetch that left later than the margin after its gate: its domain's last fetch
+        moves on to when it left (one Redis call, only then; best effort)."""
+        passed = request.meta.get(GATE_PASSED_META)
+        latency = request.meta.get("download_latency")
+        if passed is None or latency is None:
+            return
+        left = time.monotonic() - latency  # the download handler's start: the wire
+        if left - passed <= self.margin:
+            return
+        inc(self.stats, "broad/politeness/held_up")
+        try:
+            self.state.sent(_domain(request), int(latency * 1000))
+        except REDIS_DOWN as e:  # the gate's own record stands; the crawl goes on
+            logger.debug("could not move the turn of a held-up fetch on: %s", e)
 
     def process_response(self, request: Request, response: Response) -> Response:
         inc(self.stats, f"broad/status/{response.status}")
@@ -136,3 +163,9 @@ class PoliteGateMiddleware:
         while len(self._rules) > self.local_size:
             self._rules.popitem(last=False)
         return rules
+
+
+def _domain(request: Request) -> str:
+    """The domain whose turn a fetch takes: a robots.txt fetch (and its redirects) counts
+    against the domain it is for."""
+    return str(request.meta.get(ROBOTS_META) or host_of(request.url))

@@ -85,3 +85,30 @@ def test_two_workers_take_turns_on_one_host(
     assert {f.agent for f in pages} == {"worker-0", "worker-1"}
     gap = closest_gap(fetched)
     assert gap >= 1.0, (gap, [(round(f.start, 3), f.agent) for f in fetched])
+
+
+def test_a_fetch_held_up_after_the_gate_keeps_the_whole_delay(
+    make_farm, start_worker, redis_url: str, tmp_path: Path
+) -> None:
+    """A worker that stands still between the gate's go and the wire (0.6 s, as on a
+    loaded host) would send its fetch late and leave the next one of the host only 0.45 s
+    behind it; the late fetch moves the host's turn on to when it really left."""
+    host = "127.0.0.41"
+    farm = make_farm({host: generated_site(0, 4, 3, 3000, [host])})
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(f"{farm.url(host, '/p/0.html')}\n")
+    assert run_seed(redis_url, seeds).returncode == 0
+    worker = start_worker(
+        BROAD_MIN_DELAY="1",
+        BROAD_WARC_DIR="",
+        HOLD_UP_SECONDS="0.6",
+        SPIDER_MODULES="tests.support.hold_up",  # the broad spider, held up after its gate
+    )
+    assert worker.wait(120) == 0, worker.log[-3000:]
+    fetched = farm.by_host()[host]
+    assert sorted(f.uri for f in fetched if f.uri.startswith("/p/")) == [
+        f"/p/{i}.html" for i in range(4)
+    ], worker.log[-6000:]
+    gap = closest_gap(fetched)
+    assert gap >= 1.0, (gap, [(f.uri, round(f.start, 3)) for f in fetched])
+    assert "'broad/politeness/held_up': 1" in worker.log, worker.log[-3000:]
