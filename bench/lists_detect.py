@@ -57,11 +57,16 @@ def _selector(page: OraclePage):  # type: ignore[no-untyped-def]
 
 
 def oracle_items(page: OraclePage, url: str) -> list[str]:
-    """The main list's item URLs by the hand oracle, in page order, each once."""
+    """The main list's item URLs by the hand oracle, in page order, each once, spelled as a
+    browser's ``a.href`` spells them (a space in an ``href`` is ``%20``: w3lib's
+    ``safe_url_string``)."""
+    from w3lib.url import safe_url_string
+
     sel = _selector(page)
     base = sel.css("base::attr(href)").get()
     base_url = urljoin(url, base.strip()) if base else url
-    found = [urljoin(base_url, h.strip()) for h in sel.css(page.items).xpath("@href").getall()]
+    hrefs = sel.css(page.items).xpath("@href").getall()
+    found = [safe_url_string(urljoin(base_url, h.strip())) for h in hrefs]
     return list(dict.fromkeys(found))
 
 
@@ -110,17 +115,19 @@ def main() -> None:
             url = farm.url(HOST, "/" + page.path)
             found = detect(page_from_layout(collect_layout(url)))
             if page.kind == "list":
-                p, r = precision_recall(found.items, oracle_items(page, url))
-                rows.append((page.path, found.kind, f"{p:.3f}", f"{r:.3f}", ""))
+                expected = oracle_items(page, url)
+                p, r = precision_recall(found.items, expected)
+                counts = f"{len(found.items)} / {len(expected)}"
+                rows.append((page.path, found.kind, counts, f"{p:.3f}", f"{r:.3f}", ""))
             else:
                 ok = found.content is not None and content_matches(page, found.content.css)
                 css = found.content.css if found.content else "-"
-                rows.append((page.path, found.kind, "", "", f"{'yes' if ok else 'NO'} {css}"))
-    print("| page | oracle kind | --kind | precision | recall | content region |")
-    print("|---|---|---|---:|---:|---|")
+                rows.append((page.path, found.kind, "", "", "", f"{'yes' if ok else 'NO'} `{css}`"))
+    print("| page | oracle kind | --kind | found / oracle | precision | recall | content region |")
+    print("|---|---|---|---:|---:|---:|---|")
     kinds = {p.path: p.kind for p in pages}
-    for path, kind, p, r, content in rows:
-        print(f"| {path} | {kinds[path]} | {kind} | {p} | {r} | {content} |")
+    for path, kind, counts, p, r, content in rows:
+        print(f"| {path} | {kinds[path]} | {kind} | {counts} | {p} | {r} | {content} |")
 
 
 if __name__ == "__main__":

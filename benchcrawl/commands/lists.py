@@ -58,7 +58,7 @@ class Command(ScrapyCommand):
             raise UsageError(f"{url!r} is not a URL; give http://, https:// or file://")
         try:
             page = page_from_layout(collect_layout(url, opts.chromium))
-        except BenchcrawlError as e:
+        except (BenchcrawlError, ValueError) as e:
             print(f"benchcrawl: {e}", file=sys.stderr)
             self.exitcode = 1
             return

@@ -98,17 +98,34 @@ class Page:
     regions: tuple[Region, ...] = ()
 
 
-def page_from_layout(data: dict[str, Any]) -> Page:
-    """A :class:`Page` from ``collect.js``'s answer (untrusted: unknown keys ignored)."""
+def page_from_layout(data: Any) -> Page:
+    """A :class:`Page` from ``collect.js``'s answer. The page can change what the script
+    sees, so the answer is untrusted: unknown keys are ignored, and a missing or wrong one
+    is a ValueError naming it."""
+    try:
+        return _page(data)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as e:
+        raise ValueError(f"the page's layout data is malformed ({type(e).__name__}: {e})") from e
+
+
+def _number(value: Any) -> float:
+    """A finite float (a page can report NaN or infinite boxes)."""
+    x = float(value)
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ValueError(f"not a finite number: {value!r}")
+    return x
+
+
+def _page(data: dict[str, Any]) -> Page:
     links = tuple(
         Link(
             href=str(d["href"]),
             text=str(d.get("text", "")),
-            x=float(d["x"]),
-            y=float(d["y"]),
-            w=float(d["w"]),
-            h=float(d["h"]),
-            font_size=float(d.get("font_size", 16)),
+            x=_number(d["x"]),
+            y=_number(d["y"]),
+            w=_number(d["w"]),
+            h=_number(d["h"]),
+            font_size=_number(d.get("font_size", 16)),
             font_weight=int(d.get("font_weight", 400)),
             color=str(d.get("color", "")),
             path=tuple(int(i) for i in d.get("path", ())),
@@ -122,10 +139,10 @@ def page_from_layout(data: dict[str, Any]) -> Page:
         Region(
             path=tuple(int(i) for i in d.get("path", ())),
             css=str(d.get("css", "")),
-            x=float(d["x"]),
-            y=float(d["y"]),
-            w=float(d["w"]),
-            h=float(d["h"]),
+            x=_number(d["x"]),
+            y=_number(d["y"]),
+            w=_number(d["w"]),
+            h=_number(d["h"]),
             text_chars=int(d.get("text_chars", 0)),
             link_chars=int(d.get("link_chars", 0)),
         )
@@ -133,8 +150,8 @@ def page_from_layout(data: dict[str, Any]) -> Page:
     )
     return Page(
         url=str(data.get("url", "")),
-        viewport_width=float(data.get("viewport_width") or 1280),
-        page_height=float(data.get("page_height") or 1),
+        viewport_width=_number(data.get("viewport_width") or 1280),
+        page_height=_number(data.get("page_height") or 1),
         links=links,
         regions=regions,
     )
@@ -143,7 +160,7 @@ def page_from_layout(data: dict[str, Any]) -> Page:
 def _box(value: Any) -> tuple[float, float, float, float] | None:
     if not isinstance(value, list | tuple) or len(value) != 4:
         return None
-    x, y, w, h = (float(v) for v in value)
+    x, y, w, h = (_number(v) for v in value)
     return (x, y, w, h)
 
 
@@ -189,11 +206,19 @@ class Block:
 
 # --- step 0: which links can be items ----------------------------------------------------
 def candidates(page: Page) -> list[Link]:
-    """The links that can be list items: HTTP(S), not to the page itself, with a box."""
-    here = urldefrag(page.url)[0]
+    """The links that can be list items: HTTP(S), not to the page itself, with a box. A
+    URL that does not parse (``http://[``) is no item."""
+    try:
+        here = urldefrag(page.url)[0]
+    except ValueError:
+        here = ""
     out = []
     for link in page.links:
-        if urlsplit(link.href).scheme not in ("http", "https"):
+        try:
+            scheme = urlsplit(link.href).scheme
+        except ValueError:
+            continue
+        if scheme not in ("http", "https"):
             continue
         if here and urldefrag(link.href)[0] == here:
             continue

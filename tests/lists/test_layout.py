@@ -4,8 +4,18 @@ which link."""
 
 from __future__ import annotations
 
+import pytest
+
 from benchcrawl.lists.detect import detect
-from benchcrawl.lists.layout import Link, Page, Region, blocks, candidates, main_list
+from benchcrawl.lists.layout import (
+    Link,
+    Page,
+    Region,
+    blocks,
+    candidates,
+    main_list,
+    page_from_layout,
+)
 
 BASE = "http://127.0.0.1:8000/"
 BLUE = "rgb(0, 0, 238)"
@@ -123,3 +133,22 @@ def test_kind_and_content_region() -> None:
     listing = detect(page(header() + main(70) + footer(1950), regions=(body,)))
     assert listing.kind == "list"
     assert listing.items == items(70)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [],
+        {"links": [{"href": "http://h/", "x": 1, "y": 2, "w": 3}]},
+        {"links": [{"href": "http://h/", "x": "NaN", "y": 2, "w": 3, "h": 4}]},
+        {"links": [{"href": "http://h/", "x": 1, "y": 2, "w": 3, "h": 4, "font_weight": 1e400}]},
+    ],
+)
+def test_malformed_layout_data_is_a_value_error_that_says_so(data: object) -> None:
+    with pytest.raises(ValueError, match="the page's layout data is malformed"):
+        page_from_layout(data)
+
+
+def test_a_link_whose_url_does_not_parse_is_no_item() -> None:
+    bad = Link("http://[oops", "Broken", 300, 100, 200, 19, path=(0, 1, 4, 50, 7))
+    assert [lk.href for lk in candidates(page([bad, *main(3, y0=130)]))] == items(3)
