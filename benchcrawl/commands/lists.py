@@ -51,7 +51,8 @@ class Command(ScrapyCommand):
             raise UsageError("give a subcommand and a URL: scrapy lists detect URL")
         from benchcrawl.lists.browser import collect_layout
         from benchcrawl.lists.detect import detect
-        from benchcrawl.lists.layout import page_from_layout, ranked
+        from benchcrawl.lists.layout import ranked
+        from benchcrawl.lists.page import page_from_layout
 
         url = args[1]
         if not url.startswith(("http://", "https://", "file://")):

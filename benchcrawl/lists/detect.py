@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from benchcrawl.lists.layout import Page, Region, ranked
+from benchcrawl.lists.layout import ranked
+from benchcrawl.lists.page import Page, Region
 
 #: the content region holds at least this share of the page's text outside links
 CONTENT_SHARE = 0.8

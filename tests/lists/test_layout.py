@@ -7,15 +7,8 @@ from __future__ import annotations
 import pytest
 
 from benchcrawl.lists.detect import detect
-from benchcrawl.lists.layout import (
-    Link,
-    Page,
-    Region,
-    blocks,
-    candidates,
-    main_list,
-    page_from_layout,
-)
+from benchcrawl.lists.layout import blocks, candidates, main_list
+from benchcrawl.lists.page import Link, Page, Region, page_from_layout
 
 BASE = "http://127.0.0.1:8000/"
 BLUE = "rgb(0, 0, 238)"
@@ -152,3 +145,11 @@ def test_malformed_layout_data_is_a_value_error_that_says_so(data: object) -> No
 def test_a_link_whose_url_does_not_parse_is_no_item() -> None:
     bad = Link("http://[oops", "Broken", 300, 100, 200, 19, path=(0, 1, 4, 50, 7))
     assert [lk.href for lk in candidates(page([bad, *main(3, y0=130)]))] == items(3)
+
+
+def test_a_column_of_another_length_beside_the_list_is_not_a_column_of_it() -> None:
+    # level with the list, as wide, in its style, but twice as long: not the list's column
+    links = main(20) + [
+        link((0, 1, 6, 80, 3000 + i), f"other{i}", 700, 150 + 24 * i) for i in range(40)
+    ]
+    assert len(blocks(links)) == 2
