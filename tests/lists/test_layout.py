@@ -153,3 +153,13 @@ def test_a_column_of_another_length_beside_the_list_is_not_a_column_of_it() -> N
         link((0, 1, 6, 80, 3000 + i), f"other{i}", 700, 150 + 24 * i) for i in range(40)
     ]
     assert len(blocks(links)) == 2
+
+
+def test_a_short_list_on_a_short_page_is_a_list() -> None:
+    # six books on a title page: the list is short, but its links are most of the text
+    body = Region((0, 1), "body", 0, 0, 1280, 2000, 300, 150)
+    found = detect(page(header() + main(6, y0=400), regions=(body,)))
+    assert found.kind == "list"
+    # the same six links under 9,000 characters of prose: an article's "see also"
+    prose = Region((0, 1), "body", 0, 0, 1280, 2000, 9000, 150)
+    assert detect(page(header() + main(6, y0=400), regions=(prose,))).kind == "detail"
