@@ -1,5 +1,5 @@
 """benchcrawl's Scrapy commands (``COMMANDS_MODULE``): ``crawl``, ``seed``, ``frontier``,
-``versions``, ``schedule`` and ``monitor``, one module each."""
+``versions``, ``schedule``, ``monitor`` and ``lists``, one module each."""
 
 from __future__ import annotations
 
