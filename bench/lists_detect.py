@@ -100,7 +100,7 @@ def content_matches(page: OraclePage, css: str) -> bool:
 def main() -> None:
     from benchcrawl.lists.browser import collect_layout
     from benchcrawl.lists.detect import detect
-    from benchcrawl.lists.page import page_from_layout
+    from benchcrawl.lists.rendered import page_from_layout
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", default="", help="pages whose path contains this")

@@ -13,7 +13,7 @@ SECONDS_EACH=${1:-30}
 JOBS=${FUZZ_JOBS:-2}
 WORK=${FUZZ_WORK:-$(mktemp -d /tmp/benchcrawl-fuzz.XXXXXX)}
 mkdir -p "$WORK"
-harnesses=(links robots records codec seeds config)
+harnesses=(links robots records codec seeds config layout)
 
 run_one() {
     local name=$1

@@ -52,7 +52,7 @@ class Command(ScrapyCommand):
         from benchcrawl.lists.browser import collect_layout
         from benchcrawl.lists.detect import detect
         from benchcrawl.lists.layout import ranked
-        from benchcrawl.lists.page import page_from_layout
+        from benchcrawl.lists.rendered import page_from_layout
 
         url = args[1]
         if not url.startswith(("http://", "https://", "file://")):

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from benchcrawl.lists.layout import ranked
-from benchcrawl.lists.page import Page, Region
+from benchcrawl.lists.rendered import Page, Region
 
 #: the content region holds at least this share of the page's text outside links
 CONTENT_SHARE = 0.8

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urldefrag, urlsplit
 
-from benchcrawl.lists.page import Link, Page, Region
+from benchcrawl.lists.rendered import Link, Page, Region
 
 
 @dataclass

@@ -15,7 +15,7 @@ from _harness import main
 
 with atheris.instrument_imports(include=["benchcrawl"]):
     from benchcrawl.lists.detect import detect
-    from benchcrawl.lists.page import page_from_layout
+    from benchcrawl.lists.rendered import page_from_layout
 
 
 def one_input(data: bytes) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from benchcrawl.lists.detect import detect
 from benchcrawl.lists.layout import blocks, candidates, main_list
-from benchcrawl.lists.page import Link, Page, Region, page_from_layout
+from benchcrawl.lists.rendered import Link, Page, Region, page_from_layout
 
 BASE = "http://127.0.0.1:8000/"
 BLUE = "rgb(0, 0, 238)"
