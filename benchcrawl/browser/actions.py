@@ -121,11 +121,17 @@ async def recognise(
 
 async def warm(page: Any, capture: DataCapture, labels: tuple[str, str], timeout: float) -> Outcome:
     """A 2025 page opened ahead of the combinations: hydrated (both dropdowns shown) and its
-    own first load answered, so that a combination given this page only clicks."""
+    own first load issued, so that a combination given this page only clicks.
+
+    The first load's answers are not waited for (a data file's round trip, while the
+    combinations wait for pages): a combination's capture knows only the requests whose
+    events it heard, all issued after it took the page, so an answer of that first load
+    arriving later is never taken for its own."""
     out = Outcome()
     try:
         await Dashboard(page, timeout).wait_ready(*labels)
-        await capture.wait_for(0, timeout)
+        if not await capture.wait_issued(len(capture.patterns), timeout):
+            raise TimeoutError(f"the page's own first load was not issued within {timeout:g} s")
     except Exception as e:
         out.error = e
     return out
