@@ -90,15 +90,17 @@ def _number(value: Any) -> float:
     return x
 
 
+def _geometry(d: dict[str, Any]) -> dict[str, float]:
+    """A box's ``x``, ``y``, ``w`` and ``h``, each a finite number."""
+    return {k: _number(d[k]) for k in ("x", "y", "w", "h")}
+
+
 def _page(data: dict[str, Any]) -> Page:
     links = tuple(
         Link(
             href=str(d["href"]),
             text=str(d.get("text", "")),
-            x=_number(d["x"]),
-            y=_number(d["y"]),
-            w=_number(d["w"]),
-            h=_number(d["h"]),
+            **_geometry(d),
             font_size=_number(d.get("font_size", 16)),
             font_weight=int(d.get("font_weight", 400)),
             color=str(d.get("color", "")),
@@ -113,10 +115,7 @@ def _page(data: dict[str, Any]) -> Page:
         Region(
             path=tuple(int(i) for i in d.get("path", ())),
             css=str(d.get("css", "")),
-            x=_number(d["x"]),
-            y=_number(d["y"]),
-            w=_number(d["w"]),
-            h=_number(d["h"]),
+            **_geometry(d),
             text_chars=int(d.get("text_chars", 0)),
             link_chars=int(d.get("link_chars", 0)),
         )
