@@ -29,7 +29,7 @@ BROAD_WARC_GZIP_LEVEL = 1  # zlib level of each WARC record's gzip member (warci
 BROAD_WARC_MAX_SIZE = 1024**3  # bytes; a worker starts a new WARC file past this
 
 # --- The polite frontier: per-domain queue and fetch gate ----------------------------------
-BROAD_DELAY_MARGIN = 0.05  # s added to a non-zero delay at the fetch gate (lease-to-wire time)
+BROAD_DELAY_MARGIN = 0.1  # s added to a non-zero delay at the fetch gate (lease-to-wire time)
 BROAD_DELAYS_KEY = "%(spider)s:domains:delay"  # hash: domain -> robots.txt Crawl-delay (ms)
 BROAD_DOMAIN_CAP = 10_000  # requests queued per domain; more are dropped and counted; 0 = no cap
 BROAD_DOMAIN_QUEUE_KEY = "%(spider)s:domain:%(domain)s"  # a queue per domain (zset + fresh lists)

@@ -59,7 +59,7 @@ Disallow: /genindex-
 POLITE_HOSTS = [f"127.0.0.{81 + i}" for i in range(10)]
 POLITE_ROBOTS = "User-agent: *\nAllow: /reference\nAllow: /app-\nDisallow: /\n"
 DELAY = 1.0  # BROAD_MIN_DELAY's default
-# s: the gate spaces fetches when it lets them through (plus BROAD_DELAY_MARGIN, 0.05 s);
+# s: the gate spaces fetches when it lets them through (plus BROAD_DELAY_MARGIN, 0.1 s);
 # nginx sees them when they reach it, which on a busy 2-core machine can be ~0.1 s later
 SLACK = 0.15
 

@@ -89,7 +89,8 @@ def test_waiting_for_a_replica_on_a_cluster_asks_the_master_that_holds_the_keys(
     server = redis_client(redis_cluster.url, 2, 5)
     request.addfinalizer(server.close)
     keys = FrontierKeys.from_settings(_settings(), key_scope(server, "farm"))
-    crawler = get_crawler(settings_dict={"FRONTIER_WAIT_REPLICAS": 1, "FRONTIER_WAIT_TIMEOUT": 0.3})
+    # long enough for a replica of a loaded 2-core host to answer; the paused one waits it out
+    crawler = get_crawler(settings_dict={"FRONTIER_WAIT_REPLICAS": 1, "FRONTIER_WAIT_TIMEOUT": 3})
     queue = LeasedQueue(server, keys, "w1", "exact", crawler.settings, crawler.stats)
     redis_cluster.wait_synced()
     push = Push(True, 0, "http://a/1", [b"%012d" % 1])
