@@ -164,6 +164,7 @@ class InferenceMaxSpider(Spider):
     _checking = False
     _ended = False
     _warmed = False
+    _rediscovered = False  # this worker queued the discovery of an orphaned sweep
 
     # --- requests ----------------------------------------------------------------------
     def _page_request(
@@ -525,6 +526,7 @@ class InferenceMaxSpider(Spider):
             return
         status, detail = self.sweep_store.status(self.sweep_id)
         if status == OPEN:
+            self._rediscover_orphan()
             if isinstance(self.sweep_store, MemorySweepStore) or (
                 time.time() - self.sweep_store.created(self.sweep_id) > self.sweep_timeout
             ):
@@ -536,6 +538,26 @@ class InferenceMaxSpider(Spider):
             status, detail = self.sweep_store.status(self.sweep_id)
         if self._end(status, detail) == "sweep_failed":
             raise CloseSpider("sweep_failed")
+
+    def _rediscover_orphan(self) -> None:
+        """An open sweep with no plan while the whole frontier is drained (this is the
+        idle handler): whoever opened it stopped before its discovery request reached the
+        frontier (killed between the two). This worker queues the discovery again, once,
+        and keeps the spider open (``DontCloseSpider``)."""
+        if isinstance(self.sweep_store, MemorySweepStore) or self._rediscovered:
+            return
+        engine = self.crawler.engine
+        if engine is None or self.sweep_store.planned(self.sweep_id) >= 0:
+            return
+        self._rediscovered = True
+        logger.warning(
+            "sweep %s has no plan and nothing is queued for it: whoever opened it stopped "
+            "before its discovery; discovering here",
+            self.sweep_id,
+        )
+        self.crawler.stats.inc_value("inferencemax/sweep/rediscovered")
+        engine.crawl(self.discovery_request())
+        raise DontCloseSpider
 
     def on_closed(self, reason: str) -> None:
         if self.end_watch.running:

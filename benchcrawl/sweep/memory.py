@@ -30,6 +30,9 @@ class MemorySweepStore:
     def set_plan(self, sweep_id: str, plan: list[tuple[str, str]]) -> None:
         self._planned = len(plan)
 
+    def planned(self, sweep_id: str) -> int:
+        return self._planned
+
     def _progress(self, newly: bool) -> Progress:
         finalize = False
         if self._planned >= 0 and len(self._done) >= self._planned and not self._finalizer_taken:

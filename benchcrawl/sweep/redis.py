@@ -59,6 +59,9 @@ class RedisSweepStore:
             self._key(sweep_id, "meta"), mapping={"plan": plan_to_json(plan), "planned": len(plan)}
         )
 
+    def planned(self, sweep_id: str) -> int:
+        return int(self.server.hget(self._key(sweep_id, "meta"), "planned") or -1)
+
     def _call(
         self,
         sweep_id: str,

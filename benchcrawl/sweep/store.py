@@ -26,6 +26,10 @@ class SweepStore(Protocol):
         """The sweep's combinations, ``[(model, sequence), ...]``."""
         ...
 
+    def planned(self, sweep_id: str) -> int:
+        """How many combinations the sweep's plan holds; -1 until its discovery has run."""
+        ...
+
     def record_result(self, result: CombinationResult) -> Progress:
         """Store one captured file; the sweep's progress after it."""
         ...

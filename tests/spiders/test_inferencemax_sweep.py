@@ -12,9 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 
 from benchcrawl.inferencemax.table import MERGED_COLUMNS
 from benchcrawl.replica import Replica
+from benchcrawl.sweep.redis import RedisSweepStore
 from tests.inferencemax._support import assert_csv_rows_equal_served, served_pairs
 from tests.support.crawl import run_crawl, start_crawl
 
@@ -70,6 +72,26 @@ def test_full_sweep_with_redis_matches_the_served_files(replica, redis_url, tmp_
     replica.default_latency = 0.8  # the default selection answers after the first click
     result = run_crawl(replica.url, tmp_path, redis_url=redis_url)
     assert_full_sweep_matches_served(replica, result, tmp_path)
+
+
+def test_a_sweep_whose_opener_died_before_its_discovery_is_done_by_the_next_crawl(
+    replica, redis_url, tmp_path
+):
+    """A crawl killed between opening the sweep and queueing its discovery leaves an open
+    sweep with nothing queued (seen when a scheduler and its crawl were killed under
+    load): the next crawl joins it, finds the frontier drained and no plan, discovers it
+    itself and writes its version, instead of waiting out INFERENCEMAX_SWEEP_TIMEOUT."""
+    client = redis.Redis.from_url(redis_url)
+    store = RedisSweepStore(client, "inferencemax:sweep", timeout=1800, ttl=3600)
+    orphan, created = store.join(time.time())
+    client.close()
+    assert created
+    result = run_crawl(replica.url, tmp_path, redis_url=redis_url)
+    assert f"joined sweep {orphan} started by another worker" in result.stderr
+    assert "has no plan and nothing is queued for it" in result.stderr
+    assert_full_sweep_matches_served(replica, result, tmp_path)
+    manifest = json.loads((tmp_path / "latest" / "manifest.json").read_text())
+    assert manifest["sweep_id"] == orphan
 
 
 def test_a_sweep_keeps_four_pages_and_starts_one_playwright_driver(replica, tmp_path):
